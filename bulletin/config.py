@@ -1,0 +1,370 @@
+"""site.toml → a frozen, validated ``SiteConfig``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .diagnostics import BulletinError, Diagnostic, did_you_mean
+
+CONFIG_FILE = "site.toml"
+LANGUAGES = ("zh-CN", "en")
+UNIT_KINDS = ("town", "street", "department")
+
+DEFAULT_CATEGORIES = {
+    "briefing": "信息简报",
+    "notice": "通知通报",
+    "commendation": "表彰",
+    "research": "调研报告",
+    "supervision": "督查督办",
+    "emergency": "紧急信息",
+}
+# Ordered from the lowest to the highest body; points per adoption.
+DEFAULT_ADOPTION = {
+    "district": ("区委", 2),
+    "city": ("市委", 5),
+    "province": ("省委", 10),
+    "media": ("新闻媒体", 1),
+}
+DEFAULT_INSTRUCTION_POINTS = {"district": 3, "city": 5, "province": 8}
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    id: str
+    name: str
+    kind: str
+    key: bool
+
+
+@dataclass(frozen=True)
+class CategoryConfig:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AdoptionLevel:
+    id: str
+    name: str
+    points: int
+
+
+@dataclass(frozen=True)
+class StyleRule:
+    """Writing-style limits for one category (文风: 写短、写实)."""
+
+    max_chars: int | None
+    max_title: int | None
+    summary_over: int | None
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    root: Path
+    title: str
+    language: str
+    base_url: str
+    output_dir: Path
+    units: tuple[UnitConfig, ...]
+    categories: tuple[CategoryConfig, ...]
+    adoption: tuple[AdoptionLevel, ...]
+    quota_key: int = 9
+    quota_regular: int = 3
+    report_points: int = 1
+    instruction_points: tuple[tuple[str, int], ...] = ()
+    urgent_within_minutes: int = 60
+    today: dt.date | None = None
+    max_item_bytes: int = 2 * 1024 * 1024
+    style: tuple[tuple[str, StyleRule], ...] = ()
+    fingerprint: str = field(default="", compare=False)
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, always ending in '/'."""
+        return urlsplit(self.base_url).path or "/"
+
+    @property
+    def absolute_base(self) -> bool:
+        return bool(urlsplit(self.base_url).scheme)
+
+    def unit(self, unit_id: str) -> UnitConfig | None:
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def category(self, category_id: str) -> CategoryConfig | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+    def level(self, level_id: str) -> AdoptionLevel | None:
+        return next((a for a in self.adoption if a.id == level_id), None)
+
+    def instruction_points_for(self, level_id: str) -> int:
+        return dict(self.instruction_points).get(level_id, 0)
+
+    def style_for(self, category_id: str) -> StyleRule | None:
+        return dict(self.style).get(category_id)
+
+
+# --- validation -----------------------------------------------------------------------
+
+TOP_KEYS = {
+    "title",
+    "language",
+    "base_url",
+    "output_dir",
+    "today",
+    "max_item_bytes",
+    "units",
+    "categories",
+    "adoption",
+    "quota",
+    "scoring",
+    "rules",
+    "style",
+}
+DEFAULT_STYLE = {"briefing": StyleRule(1500, 40, 800)}
+
+
+class _Reader:
+    """Validates one parsed TOML document, remembering the source for line numbers."""
+
+    def __init__(self, text: str, path: str):
+        self.lines = text.splitlines()
+        self.path = path
+        self.problems: list[Diagnostic] = []
+
+    def line_of(self, table: str | None, key: str | None) -> int | None:
+        start = 0
+        if table:
+            pattern = re.compile(
+                r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]"
+            )
+            for i, line in enumerate(self.lines):
+                if pattern.match(line):
+                    start = i
+                    break
+            else:
+                start = 0
+        if key is None:
+            return start + 1 if table else None
+        kpat = re.compile(r'^\s*"?' + re.escape(key) + r'"?\s*=')
+        for i in range(start, len(self.lines)):
+            if kpat.match(self.lines[i]):
+                return i + 1
+        return start + 1 if table else None
+
+    def error(self, table: str | None, key: str | None, message: str) -> None:
+        name = ".".join(p for p in (table, key) if p) or None
+        self.problems.append(Diagnostic(self.path, self.line_of(table, key), name, message))
+
+    def check_keys(self, table: str | None, data: dict[str, Any], allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                self.error(table, key, f"unknown key{hint}")
+
+    def get(
+        self, table: str | None, data: dict[str, Any], key: str, kind: type, default: Any
+    ) -> Any:
+        if key not in data:
+            return default
+        value = data[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if not ok:
+            self.error(table, key, f"must be {_type_name(kind)}, not {_type_name(type(value))}")
+            return default
+        return value
+
+    def table(self, table: str | None, data: dict[str, Any], key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            self.error(table, key, "must be a table")
+            return {}
+        return value
+
+
+def _type_name(kind: type) -> str:
+    return {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}.get(
+        kind, kind.__name__
+    )
+
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def load_config(root: Path) -> SiteConfig:
+    """Read and validate ``root/site.toml``; raise BulletinError with every problem."""
+    path = root / CONFIG_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise BulletinError(
+            [Diagnostic(CONFIG_FILE, None, None, f"not found in {root} (is this a bulletin site?)")]
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BulletinError([Diagnostic(CONFIG_FILE, None, None, "is not valid UTF-8")]) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = int(m.group(1)) if m else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        raise BulletinError(
+            [Diagnostic(CONFIG_FILE, line, None, f"invalid TOML: {message}")]
+        ) from None
+    config = _build(root, data, _Reader(text, CONFIG_FILE), raw)
+    return config
+
+
+def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConfig:
+    r.check_keys(None, data, TOP_KEYS)
+    title = r.get(None, data, "title", str, "信息平台")
+    language = r.get(None, data, "language", str, "zh-CN")
+    if language not in LANGUAGES:
+        r.error(
+            None, "language", f'"{language}" is not supported; use one of {", ".join(LANGUAGES)}'
+        )
+        language = "zh-CN"
+    base_url = r.get(None, data, "base_url", str, "/")
+    parts = urlsplit(base_url)
+    if not (base_url.startswith("/") or parts.scheme in ("http", "https") and parts.netloc):
+        r.error(None, "base_url", 'must start with "/" or be an absolute http(s) URL')
+        base_url = "/"
+    if not base_url.endswith("/"):
+        base_url += "/"
+    output = r.get(None, data, "output_dir", str, "public")
+    if not output.strip():
+        r.error(None, "output_dir", "must not be empty")
+        output = "public"
+    today = data.get("today")
+    if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
+        r.error(None, "today", "must be a date such as 2026-11-27 (unquoted)")
+        today = None
+    max_bytes = r.get(None, data, "max_item_bytes", int, 2 * 1024 * 1024)
+
+    units: list[UnitConfig] = []
+    for uid, u in r.table(None, data, "units").items():
+        tname = f"units.{uid}"
+        if not isinstance(u, dict):
+            r.error(None, tname, "must be a table with name, kind and key")
+            continue
+        if not ID_RE.match(uid):
+            r.error(tname, None, "unit ids use lowercase ASCII letters, digits, '-' and '_'")
+        r.check_keys(tname, u, {"name", "kind", "key"})
+        name = r.get(tname, u, "name", str, None)
+        if not name:
+            r.error(tname, "name" if "name" in u else None, "a unit needs a name")
+            name = uid
+        kind = r.get(tname, u, "kind", str, "department")
+        if kind not in UNIT_KINDS:
+            r.error(tname, "kind", f'"{kind}" is not one of {", ".join(UNIT_KINDS)}')
+        units.append(UnitConfig(uid, name, kind, r.get(tname, u, "key", bool, False)))
+    if not units and not r.problems:
+        r.error(None, None, "no [units.<id>] tables: define at least one reporting unit")
+
+    cats_raw = r.table(None, data, "categories")
+    categories = []
+    merged = {cid: {"name": name} for cid, name in DEFAULT_CATEGORIES.items()}
+    for cid, c in cats_raw.items():
+        if not isinstance(c, dict):
+            r.error(None, f"categories.{cid}", "must be a table with a name")
+            continue
+        r.check_keys(f"categories.{cid}", c, {"name"})
+        merged[cid] = {"name": r.get(f"categories.{cid}", c, "name", str, cid)}
+    for cid, c in merged.items():
+        if not ID_RE.match(cid):
+            r.error(f"categories.{cid}", None, "category ids use lowercase ASCII, digits, '-', '_'")
+        categories.append(CategoryConfig(cid, c["name"]))
+
+    levels = {lid: {"name": n, "points": p} for lid, (n, p) in DEFAULT_ADOPTION.items()}
+    for lid, a in r.table(None, data, "adoption").items():
+        tname = f"adoption.{lid}"
+        if not isinstance(a, dict):
+            r.error(None, tname, "must be a table with name and points")
+            continue
+        r.check_keys(tname, a, {"name", "points"})
+        base = levels.get(lid, {"name": lid, "points": 0})
+        levels[lid] = {
+            "name": r.get(tname, a, "name", str, base["name"]),
+            "points": r.get(tname, a, "points", int, base["points"]),
+        }
+    adoption = tuple(AdoptionLevel(lid, v["name"], v["points"]) for lid, v in levels.items())
+
+    quota = r.table(None, data, "quota")
+    r.check_keys("quota", quota, {"key", "regular"})
+    scoring = r.table(None, data, "scoring")
+    r.check_keys("scoring", scoring, {"report", "instruction"})
+    instr = dict(DEFAULT_INSTRUCTION_POINTS)
+    for lid, pts in r.table("scoring", scoring, "instruction").items():
+        if lid not in levels:
+            r.error(
+                "scoring.instruction", lid, f"unknown adoption level{did_you_mean(lid, levels)}"
+            )
+        elif not isinstance(pts, int) or isinstance(pts, bool):
+            r.error("scoring.instruction", lid, "must be an integer")
+        else:
+            instr[lid] = pts
+    rules = r.table(None, data, "rules")
+    r.check_keys("rules", rules, {"urgent_within_minutes"})
+
+    style = dict(DEFAULT_STYLE)
+    for cid, s in r.table(None, data, "style").items():
+        tname = f"style.{cid}"
+        if cid not in merged:
+            r.error("style", cid, f"unknown category{did_you_mean(cid, merged)}")
+            continue
+        if not isinstance(s, dict):
+            r.error(None, tname, "must be a table")
+            continue
+        r.check_keys(tname, s, {"max_chars", "max_title", "summary_over"})
+        style[cid] = StyleRule(
+            r.get(tname, s, "max_chars", int, None),
+            r.get(tname, s, "max_title", int, None),
+            r.get(tname, s, "summary_over", int, None),
+        )
+
+    for table, d, key in (
+        ("quota", quota, "key"),
+        ("quota", quota, "regular"),
+        ("scoring", scoring, "report"),
+        ("rules", rules, "urgent_within_minutes"),
+    ):
+        if isinstance(d.get(key), int) and d[key] < 0:
+            r.error(table, key, "must not be negative")
+
+    if r.problems:
+        raise BulletinError(r.problems)
+    return SiteConfig(
+        root=root,
+        title=title,
+        language=language,
+        base_url=base_url,
+        output_dir=(root / output).resolve() if not Path(output).is_absolute() else Path(output),
+        units=tuple(units),
+        categories=tuple(categories),
+        adoption=adoption,
+        quota_key=r.get("quota", quota, "key", int, 9),
+        quota_regular=r.get("quota", quota, "regular", int, 3),
+        report_points=r.get("scoring", scoring, "report", int, 1),
+        instruction_points=tuple(sorted(instr.items())),
+        urgent_within_minutes=r.get("rules", rules, "urgent_within_minutes", int, 60),
+        today=today,
+        max_item_bytes=max_bytes,
+        style=tuple(sorted(style.items())),
+        fingerprint=hashlib.sha256(raw).hexdigest(),
+    )

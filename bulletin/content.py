@@ -1,0 +1,365 @@
+"""Read items: walk content/, decode, split front matter, validate → ``SourceItem``.
+
+Everything here works on one file at a time so it can run in worker processes and be
+cached by the file's bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic, did_you_mean
+from .markdown import RenderedBody, make_parser, render_body
+from .schema import (
+    FIELDS,
+    AdoptionRef,
+    FieldError,
+    Honoree,
+    InstructionRef,
+)
+
+try:  # the C loader is several times faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader whose impossible dates (2026-13-45) stay text for the schema to report."""
+
+
+def _timestamp(loader: Loader, node: yaml.Node) -> Any:
+    try:
+        return _BaseLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\\x00-\x1f]')
+
+
+@dataclass(frozen=True)
+class SourceItem:
+    """One valid item file, before cross-item checks."""
+
+    path: str  # relative to the site directory, posix
+    slug: str
+    title: str
+    unit: str
+    category: str
+    date: dt.date
+    time: dt.datetime | None
+    adopted_by: tuple[AdoptionRef, ...]
+    summary: str | None
+    tags: tuple[str, ...]
+    status: str
+    classification: str
+    instructions: tuple[InstructionRef, ...]
+    follow_up_of: str | None
+    final: bool
+    occurred: dt.datetime | None
+    reported: dt.datetime | None
+    assignees: tuple[str, ...]
+    due: dt.date | None
+    done: dt.date | None
+    honorees: tuple[Honoree, ...]
+    excellent: bool
+    body: RenderedBody
+    lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
+
+    def line_of(self, key: str) -> int:
+        return dict(self.lines).get(key, 1)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    path: str
+    item: SourceItem | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+    """All item files as (absolute path, site-relative posix path), sorted."""
+    root = config.root
+    content = config.content_dir
+    found: list[tuple[Path, str]] = []
+    problems: list[Diagnostic] = []
+    if not content.is_dir():
+        return found, [Diagnostic("content", None, None, "directory not found")]
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
+        dirnames.sort()
+        for d in list(dirnames):
+            full = os.path.join(dirpath, d)
+            if d.startswith("."):
+                dirnames.remove(d)
+            elif os.path.islink(full):
+                rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
+                target = os.path.realpath(full)
+                if not _inside(target, real_root):
+                    problems.append(
+                        Diagnostic(
+                            rel, None, None, "symbolic link points outside the site; refused"
+                        )
+                    )
+                    dirnames.remove(d)
+        for name in sorted(filenames):
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            full = os.path.join(dirpath, name)
+            rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
+            if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+                problems.append(
+                    Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
+                )
+                continue
+            found.append((Path(full), rel))
+    found.sort(key=lambda pair: pair[1])
+    return found, problems
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class _Parser:
+    """Per-process state: one MarkdownIt instance reused for every file."""
+
+    md = None
+
+    @classmethod
+    def get(cls):  # noqa: ANN206
+        if cls.md is None:
+            cls.md = make_parser()
+        return cls.md
+
+
+def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
+    """Decode, split, parse and validate one item file's bytes."""
+    problems: list[Diagnostic] = []
+
+    def fail(line: int | None, field: str | None, message: str) -> ReadResult:
+        problems.append(Diagnostic(rel, line, field, message))
+        return ReadResult(rel, None, tuple(problems))
+
+    stem = PurePosixPath(rel).stem
+    if len(data) > config.max_item_bytes:
+        return fail(
+            None, None, f"file is {len(data):,} bytes, over the limit of {config.max_item_bytes:,}"
+        )
+    if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
+        return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            return fail(
+                line,
+                None,
+                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
+                "save it as UTF-8",
+            )
+        except UnicodeDecodeError:
+            return fail(line, None, "file is not valid UTF-8; save it as UTF-8")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return fail(None, None, "file contains NUL bytes; is it a text file?")
+
+    if not text.startswith("---\n"):
+        return fail(1, None, 'no front matter: the file must start with a "---" line')
+    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    if end is None:
+        return fail(1, None, 'front matter is not closed by a "---" line')
+    fm_text = text[4 : 4 + end.start()]
+    body_start = 4 + end.end()
+    body = (
+        text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
+    )
+    body_line = text[:body_start].count("\n") + 2
+
+    data_fm, err = _load_yaml(fm_text)
+    if err is not None:
+        line, message = err
+        return fail(line + 1 if line is not None else 1, None, message)
+    if data_fm is None:
+        data_fm = {}
+    if not isinstance(data_fm, dict):
+        return fail(2, None, "front matter must be a mapping of keys to values")
+
+    lines = _key_lines(fm_text)
+    values: dict[str, Any] = {}
+    for key, raw in data_fm.items():
+        skey = str(key)
+        if skey not in FIELDS:
+            hint = did_you_mean(skey, FIELDS)
+            problems.append(
+                Diagnostic(
+                    rel,
+                    lines.get(skey, 2),
+                    skey,
+                    f"unknown key{hint}; put custom data under extra:",
+                )
+            )
+            continue
+        try:
+            values[skey] = FIELDS[skey].parse(raw, config)
+        except FieldError as exc:
+            line = lines.get(skey, 2)
+            if exc.index is not None:
+                line = _list_entry_line(fm_text, skey, exc.index) or line
+            problems.append(Diagnostic(rel, line, skey, str(exc)))
+    for key, spec in FIELDS.items():
+        if spec.required and key not in data_fm:
+            problems.append(Diagnostic(rel, 1, key, "is required but missing"))
+    if problems:
+        return ReadResult(rel, None, tuple(problems))
+
+    category = values["category"]
+    _check_category_fields(rel, category, values, lines, problems)
+    if problems:
+        return ReadResult(rel, None, tuple(problems))
+
+    raw_date = data_fm["date"]
+    time = raw_date if isinstance(raw_date, dt.datetime) else None
+    source_dir = PurePosixPath(rel).parent.relative_to("content").as_posix()
+    rendered = render_body(_Parser.get(), body, source_dir, config.base_path)
+    # shift body link lines to file lines
+    links = tuple(type(lk)(lk.target, lk.line + body_line - 1) for lk in rendered.links)
+    rendered = RenderedBody(
+        rendered.html, rendered.text, links, rendered.chars, rendered.empty_sections
+    )
+    item = SourceItem(
+        path=rel,
+        slug=stem,
+        title=values["title"],
+        unit=values["unit"],
+        category=category,
+        date=values["date"],
+        time=time,
+        adopted_by=values.get("adopted-by", ()),
+        summary=values.get("summary"),
+        tags=values.get("tags", ()),
+        status=values.get("status", "published"),
+        classification=values.get("classification", "public"),
+        instructions=values.get("instructions", ()),
+        follow_up_of=values.get("follow-up-of"),
+        final=values.get("final", False),
+        occurred=values.get("occurred"),
+        reported=values.get("reported"),
+        assignees=values.get("assignees", ()),
+        due=values.get("due"),
+        done=values.get("done"),
+        honorees=values.get("honorees", ()),
+        excellent=values.get("excellent", False),
+        body=rendered,
+        lines=tuple(sorted(lines.items())),
+    )
+    return ReadResult(rel, item, ())
+
+
+def _check_category_fields(
+    rel: str,
+    category: str,
+    values: dict[str, Any],
+    lines: dict[str, int],
+    problems: list[Diagnostic],
+) -> None:
+    """Keys that only make sense together, or for one kind of item."""
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Diagnostic(rel, lines.get(key, 1), key, message))
+
+    occurred, reported = values.get("occurred"), values.get("reported")
+    if category == "emergency" and "follow-up-of" not in values:
+        for key in ("occurred", "reported"):
+            if key not in values:
+                bad(key, "an emergency first report needs occurred and reported times")
+    if occurred and reported and reported < occurred:
+        bad("reported", "is earlier than occurred")
+    if "done" in values and "due" not in values:
+        bad("done", "a reply date needs a due date")
+    if category == "supervision":
+        if not values.get("assignees"):
+            bad("assignees", "a supervision item needs at least one responsible unit")
+        if "due" not in values:
+            bad("due", "a supervision item needs a due date")
+    if "done" in values and values["done"] < values["date"]:
+        bad("done", "is earlier than the item's date")
+    if category == "commendation" and not values.get("honorees"):
+        bad("honorees", "a commendation needs at least one honoree")
+    if values.get("excellent") and category != "research":
+        bad("excellent", "only research reports can be marked excellent")
+    if values.get("final") and "follow-up-of" not in values:
+        bad("final", "a final report must say which report it follows up (follow-up-of)")
+
+
+def _load_yaml(fm_text: str) -> tuple[Any, tuple[int | None, str] | None]:
+    if "&" in fm_text or "*" in fm_text:
+        try:
+            for event in yaml.parse(fm_text, Loader=Loader):
+                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    return None, (line, "YAML anchors and aliases are not allowed in front matter")
+        except yaml.YAMLError:
+            pass  # reported below with its position
+    try:
+        return yaml.load(fm_text, Loader=Loader), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, (line, f"invalid YAML: {problem}")
+    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date like 2026-13-45
+        return None, (None, f"invalid YAML value: {exc}")
+
+
+KEY_RE = re.compile(r"^([^\s#:'\"-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
+
+
+def _key_lines(fm_text: str) -> dict[str, int]:
+    """Top-level key → line number in the file (the opening --- is line 1)."""
+    lines: dict[str, int] = {}
+    for i, line in enumerate(fm_text.split("\n")):
+        m = KEY_RE.match(line)
+        if m:
+            lines.setdefault(m.group(1).strip("'\""), i + 2)
+    return lines
+
+
+def _list_entry_line(fm_text: str, key: str, index: int) -> int | None:
+    rows = fm_text.split("\n")
+    start = None
+    for i, line in enumerate(rows):
+        m = KEY_RE.match(line)
+        if m and m.group(1).strip("'\"") == key:
+            start = i
+            break
+    if start is None:
+        return None
+    count = -1
+    for j in range(start + 1, len(rows)):
+        line = rows[j]
+        if line and not line[0].isspace() and not line.startswith("-"):
+            break
+        if line.lstrip().startswith("- ") or line.strip() == "-":
+            count += 1
+            if count == index:
+                return j + 2
+    return None

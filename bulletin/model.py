@@ -1,0 +1,350 @@
+"""The site model: units, categories and the publishable items, cross-checked.
+
+Withheld (classified) items and unpublished drafts never enter ``Site``: templates
+cannot leak what they are never given. What the build must know about withheld items
+(to scan the output for leaks) lives apart in ``Withheld``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from .config import SiteConfig
+from .content import SourceItem
+from .diagnostics import Diagnostic
+from .markdown import item_url
+from .schema import WITHHELD, Honoree
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str
+    key: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    name: str
+    points: int
+    url: str
+
+
+@dataclass(frozen=True)
+class Adoption:
+    level: Level
+    date: dt.date | None
+    by: str | None
+
+
+@dataclass(frozen=True)
+class Instruction:
+    by: str
+    level: Level
+    date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Item:
+    slug: str
+    path: str
+    url: str
+    title: str
+    unit: Unit
+    category: Category
+    date: dt.date
+    time: dt.datetime | None
+    summary: str | None
+    tags: tuple[str, ...]
+    draft: bool
+    internal: bool
+    adoptions: tuple[Adoption, ...]
+    instructions: tuple[Instruction, ...]
+    follow_up_of: str | None
+    final: bool
+    occurred: dt.datetime | None
+    reported: dt.datetime | None
+    assignees: tuple[Unit, ...]
+    due: dt.date | None
+    done: dt.date | None
+    honorees: tuple[Honoree, ...]
+    excellent: bool
+    html: str
+    text: str
+    chars: int
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+    @property
+    def quarter(self) -> int:
+        return (self.date.month - 1) // 3 + 1
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str, str]:
+        """Newest first when sorted in reverse."""
+        return (self.date, self.time.isoformat() if self.time else "", self.slug)
+
+    def adopted_at(self, level_id: str) -> bool:
+        return any(a.level.id == level_id for a in self.adoptions)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """An emergency report and its follow-ups (双报制: 首报, 续报, 综合上报)."""
+
+    root: str  # slug of the first report
+    items: tuple[Item, ...]  # oldest first
+
+    @property
+    def first(self) -> Item:
+        return self.items[0]
+
+    @property
+    def final(self) -> Item | None:
+        return next((i for i in self.items if i.final), None)
+
+    @property
+    def is_open(self) -> bool:
+        return self.final is None
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """What the output must never contain: titles and slugs of withheld items."""
+
+    titles: tuple[str, ...]
+    slugs: tuple[str, ...]
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    units: tuple[Unit, ...]
+    categories: tuple[Category, ...]
+    levels: tuple[Level, ...]
+    items: tuple[Item, ...]  # newest first
+    threads: tuple[Thread, ...]
+    drafts_included: bool
+    drafts_skipped: int
+    withheld_count: int
+    _by_slug: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
+    _thread_of: dict[str, Thread] = field(default_factory=dict, repr=False, compare=False)
+
+    def item(self, slug: str) -> Item | None:
+        return self._by_slug.get(slug)
+
+    def thread_of(self, item: Item) -> Thread | None:
+        return self._thread_of.get(item.slug)
+
+    def items_of_unit(self, unit_id: str) -> list[Item]:
+        return [i for i in self.items if i.unit.id == unit_id]
+
+    def items_of_category(self, category_id: str) -> list[Item]:
+        return [i for i in self.items if i.category.id == category_id]
+
+    def items_adopted_at(self, level_id: str) -> list[Item]:
+        return [i for i in self.items if i.adopted_at(level_id)]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({i.year for i in self.items}, reverse=True)
+
+
+def is_withheld(src: SourceItem) -> bool:
+    return src.classification in WITHHELD
+
+
+def build_site(
+    config: SiteConfig, sources: Sequence[SourceItem], *, drafts: bool = False
+) -> tuple[Site, Withheld, list[Diagnostic]]:
+    """Cross-check all items and keep what may be published."""
+    base = config.base_path
+    problems: list[Diagnostic] = []
+    units = {
+        u.id: Unit(u.id, u.name, u.kind, u.key, f"{base}units/{quote(u.id)}/") for u in config.units
+    }
+    categories = {
+        c.id: Category(c.id, c.name, f"{base}categories/{quote(c.id)}/") for c in config.categories
+    }
+    levels = {
+        a.id: Level(a.id, a.name, a.points, f"{base}adopted/{quote(a.id)}/")
+        for a in config.adoption
+    }
+
+    by_slug: dict[str, SourceItem] = {}
+    for src in sources:
+        other = by_slug.get(src.slug)
+        if other is not None:
+            problems.append(
+                Diagnostic(
+                    src.path,
+                    None,
+                    None,
+                    f'duplicate slug "{src.slug}": {other.path} has the same file name',
+                )
+            )
+            continue
+        by_slug[src.slug] = src
+
+    withheld = [s for s in by_slug.values() if is_withheld(s)]
+    drafts_all = [s for s in by_slug.values() if s.status == "draft" and not is_withheld(s)]
+    published = {
+        slug: s
+        for slug, s in by_slug.items()
+        if not is_withheld(s) and (drafts or s.status != "draft")
+    }
+
+    def unpublished_reason(slug: str) -> str | None:
+        target = by_slug.get(slug)
+        if target is None:
+            return "no such item"
+        if is_withheld(target):
+            return "that item is classified and withheld from the site"
+        if slug not in published:
+            return "that item is a draft and is not published (build with --drafts to include it)"
+        return None
+
+    by_path = {s.path: s for s in by_slug.values()}
+    for src in published.values():
+        for link in src.body.links:
+            target = by_path.get("content/" + link.target)
+            reason = (
+                "no such item file"
+                if target is None or by_slug.get(target.slug) is not target
+                else unpublished_reason(target.slug)
+            )
+            if reason:
+                problems.append(
+                    Diagnostic(
+                        src.path, link.line, "link", f"broken link to {link.target}: {reason}"
+                    )
+                )
+        if src.follow_up_of is not None:
+            reason = unpublished_reason(src.follow_up_of)
+            if src.follow_up_of == src.slug:
+                reason = "an item cannot follow up itself"
+            if reason:
+                problems.append(
+                    Diagnostic(
+                        src.path,
+                        src.line_of("follow-up-of"),
+                        "follow-up-of",
+                        f'"{src.follow_up_of}": {reason}',
+                    )
+                )
+
+    items: dict[str, Item] = {}
+    for slug, src in published.items():
+        items[slug] = Item(
+            slug=slug,
+            path=src.path,
+            url=item_url(base, slug),
+            title=src.title,
+            unit=units[src.unit],
+            category=categories[src.category],
+            date=src.date,
+            time=src.time,
+            summary=src.summary,
+            tags=src.tags,
+            draft=src.status == "draft",
+            internal=src.classification == "internal",
+            adoptions=tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
+            instructions=tuple(
+                Instruction(i.by, levels[i.level], i.date) for i in src.instructions
+            ),
+            follow_up_of=src.follow_up_of,
+            final=src.final,
+            occurred=src.occurred,
+            reported=src.reported,
+            assignees=tuple(units[a] for a in src.assignees),
+            due=src.due,
+            done=src.done,
+            honorees=src.honorees,
+            excellent=src.excellent,
+            html=src.body.html,
+            text=src.body.text,
+            chars=src.body.chars,
+        )
+
+    threads, thread_problems = _threads(items, by_slug)
+    problems.extend(thread_problems)
+    ordered = tuple(sorted(items.values(), key=lambda i: i.sort_key, reverse=True))
+    thread_of = {i.slug: t for t in threads for i in t.items}
+    site = Site(
+        config=config,
+        units=tuple(units.values()),
+        categories=tuple(categories.values()),
+        levels=tuple(levels.values()),
+        items=ordered,
+        threads=threads,
+        drafts_included=drafts,
+        drafts_skipped=0 if drafts else len(drafts_all),
+        withheld_count=len(withheld),
+        _by_slug=dict(items),
+        _thread_of=thread_of,
+    )
+    hidden = Withheld(
+        titles=tuple(sorted(s.title for s in withheld)),
+        slugs=tuple(sorted(s.slug for s in withheld)),
+        paths=tuple(sorted(s.path for s in withheld)),
+    )
+    return site, hidden, problems
+
+
+def _threads(
+    items: dict[str, Item], sources: dict[str, SourceItem]
+) -> tuple[tuple[Thread, ...], list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    roots: dict[str, list[Item]] = {}
+    for item in items.values():
+        seen = {item.slug}
+        cur = item
+        while cur.follow_up_of is not None and cur.follow_up_of in items:
+            cur = items[cur.follow_up_of]
+            if cur.slug in seen:
+                src = sources[item.slug]
+                problems.append(
+                    Diagnostic(
+                        item.path,
+                        src.line_of("follow-up-of"),
+                        "follow-up-of",
+                        "follow-up chain loops back to this item",
+                    )
+                )
+                break
+            seen.add(cur.slug)
+        else:
+            if cur is not item or any(i.follow_up_of == item.slug for i in items.values()):
+                roots.setdefault(cur.slug, []).append(item)
+    threads = []
+    for root, members in sorted(roots.items()):
+        ordered = sorted(members, key=lambda i: (i.slug != root, i.final, i.date, i.slug))
+        finals = [i for i in ordered if i.final]
+        if len(finals) > 1:
+            for extra in finals[1:]:
+                problems.append(
+                    Diagnostic(
+                        extra.path,
+                        sources[extra.slug].line_of("final"),
+                        "final",
+                        f"the thread of {root} already has a final report: {finals[0].path}",
+                    )
+                )
+        threads.append(Thread(root, tuple(ordered)))
+    return tuple(threads), problems

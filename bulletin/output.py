@@ -1,0 +1,178 @@
+"""Writing the site safely: a staging directory beside the output, then an atomic swap.
+
+The staging directory starts as hard links of the live site, so files whose bytes do not
+change keep their inode and mtime; a changed file is written anew and renamed into place,
+which never touches the live copy. A failed build removes the staging directory and leaves
+the live site exactly as it was.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+
+MARKER = ".bulletin-output"
+MARKER_TEXT = "This directory is written by bulletin; it is replaced on every build.\n"
+
+
+def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
+    """Refuse output directories that a build could damage."""
+    out = output.resolve()
+    root = config.root.resolve()
+    field = "output_dir"
+
+    def refuse(message: str) -> list[Diagnostic]:
+        return [Diagnostic("site.toml", None, field, f"{out}: {message}; nothing was written")]
+
+    if out == root:
+        return refuse("is the site directory itself")
+    if out in root.parents:
+        return refuse("is an ancestor of the site directory")
+    for name in ("content", "layouts"):
+        special = (root / name).resolve()
+        if out == special or special in out.parents:
+            return refuse(f"is inside {name}/")
+    if out.exists():
+        if not out.is_dir():
+            return refuse("exists and is not a directory")
+        if any(out.iterdir()) and not (out / MARKER).is_file():
+            return refuse(
+                f"is a non-empty directory that bulletin did not create (no {MARKER} marker)"
+            )
+    return []
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+    removed: int = 0
+
+
+class Staging:
+    """A staging copy of the output directory, to be swapped in or thrown away."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.path = output.parent / f".{output.name}.staging-{os.getpid()}"
+        self.kept: set[str] = {MARKER}
+        self.stats = WriteStats()
+        self.new_files: list[str] = []
+
+    def __enter__(self) -> Staging:
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        for stale in self.output.parent.glob(f".{self.output.name}.staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        if self.output.is_dir() and (self.output / MARKER).is_file():
+            shutil.copytree(self.output, self.path, copy_function=os.link, symlinks=True)
+        else:
+            self.path.mkdir()
+        (self.path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+    def existing(self, rel: str) -> bytes | None:
+        try:
+            return (self.path / rel).read_bytes()
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            return None
+
+    def keep(self, rel: str) -> None:
+        """Keep a file from the previous build as it is."""
+        self.kept.add(rel)
+        self.stats.unchanged += 1
+
+    def write(self, rel: str, data: bytes, *, compare: bool = True) -> bool:
+        """Write one file unless identical bytes are already there; True if written."""
+        self.kept.add(rel)
+        target = self.path / rel
+        if compare and self.existing(rel) == data:
+            self.stats.unchanged += 1
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        self.stats.written += 1
+        self.new_files.append(rel)
+        return True
+
+    def prune(self) -> None:
+        """Delete files of the previous build that this build did not produce."""
+        for dirpath, dirnames, filenames in os.walk(self.path, topdown=False):
+            for name in filenames:
+                full = os.path.join(dirpath, name)
+                rel = os.path.relpath(full, self.path).replace(os.sep, "/")
+                if rel not in self.kept:
+                    os.unlink(full)
+                    self.stats.removed += 1
+            if dirpath != str(self.path) and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+
+    def all_files(self) -> Iterable[str]:
+        return sorted(self.kept)
+
+    def swap(self) -> None:
+        """Put the staging directory in place of the output, atomically where possible."""
+        if self.output.exists():
+            if _exchange(self.path, self.output):
+                shutil.rmtree(self.path, ignore_errors=True)
+                return
+            old = self.output.parent / f".{self.output.name}.old-{os.getpid()}"
+            os.rename(self.output, old)
+            os.rename(self.path, self.output)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(self.path, self.output)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with renameat2(RENAME_EXCHANGE) on Linux."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
+def leak_pattern(needles: Iterable[str]) -> re.Pattern[bytes] | None:
+    """One regex matching any withheld string, raw or HTML-escaped."""
+    import html
+
+    forms: set[bytes] = set()
+    for needle in needles:
+        if not needle:
+            continue
+        for form in (needle, html.escape(needle), html.escape(needle, quote=False)):
+            forms.add(form.encode("utf-8"))
+    if not forms:
+        return None
+    return re.compile(b"|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
+def scan_for_leaks(root: Path, files: Iterable[str], pattern: re.Pattern[bytes]) -> list[str]:
+    """Files under root containing a withheld string."""
+    found = []
+    for rel in files:
+        try:
+            data = (root / rel).read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            continue
+        if pattern.search(data):
+            found.append(rel)
+    return found

@@ -1,0 +1,144 @@
+"""The page plan: every output file, its template, its context and what it depends on.
+
+Add a page type here: a function returning ``Page`` objects, listed in ``plan_pages``.
+``deps`` names the items a page shows (``item:<slug>``) or a whole-site input
+(``all-items``); the build turns them into a fingerprint to skip unchanged pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
+from urllib.parse import unquote
+
+from .model import Item, Site
+
+HOME_LATEST = 30
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # output file, relative to the output root
+    template: str
+    context: dict[str, Any] = field(hash=False, compare=False)
+    deps: tuple[str, ...] = ()
+    kind: str = "page"
+
+
+def out_path(url: str, base_path: str) -> str:
+    """Output file for a site URL: /b/items/x/ → items/x/index.html."""
+    rel = unquote(url[len(base_path) :])
+    return rel + "index.html" if rel.endswith("/") or not rel else rel
+
+
+def by_year(items: list[Item]) -> list[tuple[int, list[Item]]]:
+    return [(year, list(group)) for year, group in groupby(items, key=lambda i: i.year)]
+
+
+def item_pages(site: Site) -> Iterator[Page]:
+    base = site.config.base_path
+    for item in site.items:
+        thread = site.thread_of(item)
+        deps = tuple(f"item:{i.slug}" for i in thread.items) if thread else (f"item:{item.slug}",)
+        yield Page(
+            out_path(item.url, base),
+            "item.html",
+            {"item": item, "thread": thread, "page_url": item.url},
+            deps,
+            "item",
+        )
+
+
+def list_pages(site: Site) -> Iterator[Page]:
+    base = site.config.base_path
+    for unit in site.units:
+        items = site.items_of_unit(unit.id)
+        yield Page(
+            out_path(unit.url, base),
+            "unit.html",
+            {"unit": unit, "items": items, "years": by_year(items), "page_url": unit.url},
+            ("all-items",),
+            "unit",
+        )
+    for category in site.categories:
+        items = site.items_of_category(category.id)
+        yield Page(
+            out_path(category.url, base),
+            "category.html",
+            {
+                "category": category,
+                "items": items,
+                "years": by_year(items),
+                "page_url": category.url,
+            },
+            tuple(f"item:{i.slug}" for i in items),
+            "category",
+        )
+    for level in site.levels:
+        items = site.items_adopted_at(level.id)
+        yield Page(
+            out_path(level.url, base),
+            "adopted.html",
+            {"level": level, "items": items, "years": by_year(items), "page_url": level.url},
+            tuple(f"item:{i.slug}" for i in items),
+            "adopted",
+        )
+
+
+def home_page(site: Site) -> Iterator[Page]:
+    base = site.config.base_path
+    yield Page(
+        "index.html",
+        "index.html",
+        {
+            "latest": list(site.items[:HOME_LATEST]),
+            "open_threads": [t for t in site.threads if t.is_open],
+            "counts_by_unit": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
+            "counts_by_category": {
+                c.id: len(site.items_of_category(c.id)) for c in site.categories
+            },
+            "page_url": base,
+        },
+        ("all-items",),
+        "home",
+    )
+    yield Page(
+        "units/index.html",
+        "units.html",
+        {
+            "counts": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
+            "page_url": base + "units/",
+        },
+        ("all-items",),
+        "units",
+    )
+    yield Page(
+        "categories/index.html",
+        "categories.html",
+        {
+            "counts": {c.id: len(site.items_of_category(c.id)) for c in site.categories},
+            "level_counts": {lv.id: len(site.items_adopted_at(lv.id)) for lv in site.levels},
+            "page_url": base + "categories/",
+        },
+        ("all-items",),
+        "categories",
+    )
+    yield Page(
+        "search/index.html", "search.html", {"page_url": base + "search/"}, ("config",), "search"
+    )
+
+
+PLANNERS = (home_page, item_pages, list_pages)
+
+
+def plan_pages(site: Site) -> list[Page]:
+    """All pages of the site, in a stable order, each output path exactly once."""
+    pages = [p for planner in PLANNERS for p in planner(site)]
+    seen: dict[str, Page] = {}
+    for page in pages:
+        if page.path in seen:
+            raise ValueError(f"two pages write {page.path}: {seen[page.path].kind} and {page.kind}")
+        seen[page.path] = page
+    return pages

@@ -1,0 +1,117 @@
+"""The Jinja environment: the site's layouts/ over the packaged defaults."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .config import SiteConfig
+from .diagnostics import Diagnostic
+from .i18n import format_date, translate
+
+PACKAGED = Path(__file__).parent / "layouts"
+
+
+class TemplateFailure(Exception):
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.format())
+        self.diagnostic = diagnostic
+
+
+def make_environment(config: SiteConfig) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if config.layouts_dir.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(config.layouts_dir)))
+    loaders.append(jinja2.FileSystemLoader(str(PACKAGED)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    lang = config.language
+    base = config.base_path
+    env.globals.update(
+        t=lambda key, **kw: translate(lang, key, **kw),
+        lang=lang,
+        url=lambda path="": base + str(path).lstrip("/"),
+        site_title=config.title,
+    )
+    env.filters["cndate"] = lambda value: format_date(lang, value)
+    env.filters["isodate"] = lambda value: value.isoformat()
+    return env
+
+
+def templates_fingerprint(config: SiteConfig) -> str:
+    """A hash of every template that could be used: packaged and site overrides."""
+    h = hashlib.sha256()
+    for folder in (PACKAGED, config.layouts_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                h.update(str(path.relative_to(folder)).encode())
+                h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def render(
+    env: jinja2.Environment, template: str, context: Mapping[str, Any], config: SiteConfig
+) -> str:
+    """Render a template; any failure becomes a TemplateFailure naming template and line."""
+    try:
+        return env.get_template(template).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateFailure(
+            Diagnostic(
+                _template_path(exc.filename, exc.name or template, config),
+                exc.lineno,
+                None,
+                f"template syntax error: {exc.message}",
+            )
+        ) from None
+    except RecursionError:
+        where = _template_frame(sys.exc_info()[2], config) or (template, None)
+        raise TemplateFailure(
+            Diagnostic(where[0], where[1], None, "template recursed too deeply")
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on
+        where = _template_frame(sys.exc_info()[2], config) or (
+            _template_path(None, template, config),
+            None,
+        )
+        if isinstance(exc, jinja2.TemplateNotFound):
+            raise TemplateFailure(
+                Diagnostic(where[0], where[1], None, f"template not found: {exc.name}")
+            ) from None
+        kind = "undefined variable" if isinstance(exc, jinja2.UndefinedError) else "template error"
+        raise TemplateFailure(Diagnostic(where[0], where[1], None, f"{kind}: {exc}")) from None
+
+
+def _template_path(filename: str | None, name: str, config: SiteConfig) -> str:
+    if filename:
+        p = Path(filename)
+        try:
+            return p.relative_to(config.root).as_posix()
+        except ValueError:
+            return f"(packaged) {name}"
+    site = config.layouts_dir / name
+    return site.relative_to(config.root).as_posix() if site.exists() else f"(packaged) {name}"
+
+
+def _template_frame(tb: Any, config: SiteConfig) -> tuple[str, int] | None:
+    found = None
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".j2")):
+            found = (_template_path(filename, Path(filename).name, config), lineno)
+    return found
