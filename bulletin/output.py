@@ -111,7 +111,7 @@ class Staging:
 
     def prune(self) -> None:
         """Delete files of the previous build that this build did not produce."""
-        for dirpath, dirnames, filenames in os.walk(self.path, topdown=False):
+        for dirpath, _dirs, filenames in os.walk(self.path, topdown=False):
             for name in filenames:
                 full = os.path.join(dirpath, name)
                 rel = os.path.relpath(full, self.path).replace(os.sep, "/")

@@ -135,7 +135,7 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
         except ValueError:
             raise FieldError(
                 f"must be a date and time like 2026-07-12T05:40:00+08:00, got {value!r}"
-            )
+            ) from None
     else:
         raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
     if result.tzinfo is None:
