@@ -118,11 +118,12 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     if failed or not options.write:
         return result(not failed)
 
-    plan = pages.plan_pages(site)
+    today = today_for(config, options)
+    plan = pages.plan_pages(site, today)
     env = templates.make_environment(config)
     with Staging(output) as staging:
         for page in plan:
-            context = {"site": site, "today": today_for(config, options), **page.context}
+            context = {"site": site, "today": today, **page.context}
             try:
                 html = templates.render(env, page.template, context, config)
             except templates.TemplateFailure as exc:

@@ -7,7 +7,8 @@ Add a page type here: a function returning ``Page`` objects, listed in ``plan_pa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
@@ -37,7 +38,7 @@ def by_year(items: list[Item]) -> list[tuple[int, list[Item]]]:
     return [(year, list(group)) for year, group in groupby(items, key=lambda i: i.year)]
 
 
-def item_pages(site: Site) -> Iterator[Page]:
+def item_pages(site: Site, today: dt.date) -> Iterable[Page]:
     base = site.config.base_path
     for item in site.items:
         thread = site.thread_of(item)
@@ -51,7 +52,7 @@ def item_pages(site: Site) -> Iterator[Page]:
         )
 
 
-def list_pages(site: Site) -> Iterator[Page]:
+def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
     base = site.config.base_path
     for unit in site.units:
         items = site.items_of_unit(unit.id)
@@ -87,7 +88,7 @@ def list_pages(site: Site) -> Iterator[Page]:
         )
 
 
-def home_page(site: Site) -> Iterator[Page]:
+def home_page(site: Site, today: dt.date) -> Iterable[Page]:
     base = site.config.base_path
     yield Page(
         "index.html",
@@ -130,12 +131,16 @@ def home_page(site: Site) -> Iterator[Page]:
     )
 
 
-PLANNERS = (home_page, item_pages, list_pages)
+Planner = Callable[[Site, dt.date], Iterable[Page]]
+PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages)
 
 
-def plan_pages(site: Site) -> list[Page]:
-    """All pages of the site, in a stable order, each output path exactly once."""
-    pages = [p for planner in PLANNERS for p in planner(site)]
+def plan_pages(site: Site, today: dt.date) -> list[Page]:
+    """All pages of the site, in a stable order, each output path exactly once.
+
+    ``today`` decides open and overdue states, so a build is reproducible.
+    """
+    pages = [p for planner in PLANNERS for p in planner(site, today)]
     seen: dict[str, Page] = {}
     for page in pages:
         if page.path in seen:
