@@ -1,19 +1,33 @@
-"""One build: config → content → model → pages → render → staging → leak scan → swap."""
+"""One build: config → content → model → pages → render → staging → leak scan → swap.
+
+Incremental by construction: parsed items come from the cache when their file is
+unchanged, and a page is rendered only when the fingerprint of what it depends on
+(its items, templates, config, options) differs from the last successful build.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import multiprocessing
+import os
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
-from . import checks, content, model, pages, templates
+from . import __version__, checks, content, model, pages, templates
+from .cache import BuildCache, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
-from .output import Staging, check_output_dir, leak_pattern, scan_for_leaks
+from .markdown import RenderedBody
+from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
 
 STATIC = Path(__file__).parent / "static"
+PARALLEL_MIN = 256  # below this many files or pages, work in-process
 
 
 @dataclass(frozen=True)
@@ -24,6 +38,8 @@ class BuildOptions:
     write: bool = True  # False: validate only (bulletin check)
     strict: bool = False  # warnings fail the build
     search: bool = True
+    cache: bool = True
+    jobs: int | None = None  # worker processes; default: CPU count
 
 
 @dataclass(frozen=True)
@@ -35,10 +51,14 @@ class BuildResult:
     written: int = 0
     unchanged: int = 0
     removed: int = 0
+    rendered: int = 0
     withheld: int = 0
     drafts_skipped: int = 0
     seconds: float = 0.0
     output: Path | None = None
+    up_to_date: bool = False
+    changed_sources: tuple[str, ...] = ()
+    written_files: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -54,20 +74,192 @@ def today_for(config: SiteConfig, options: BuildOptions) -> dt.date:
     return options.today or config.today or dt.date.today()
 
 
-def read_sources(config: SiteConfig) -> tuple[list[content.SourceItem], list[Diagnostic]]:
-    files, problems = content.discover(config)
-    items = []
-    for path, rel in files:
+def _jobs(options: BuildOptions) -> int:
+    return max(1, options.jobs or os.cpu_count() or 1)
+
+
+def _fork_pool(jobs: int, init: Callable[..., None], args: tuple[Any, ...]) -> ProcessPoolExecutor:
+    ctx = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init, initargs=args)
+
+
+def _chunks(seq: list[Any], n: int) -> list[list[Any]]:
+    size = max(1, min(128, len(seq) // (n * 8) or 1))
+    return [seq[i : i + size] for i in range(0, len(seq), size)]
+
+
+# --- reading ------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}  # set only inside forked worker processes
+
+
+def _init_reader(config: SiteConfig) -> None:
+    _WORKER["config"] = config
+
+
+def _read_files(batch: list[tuple[str, str]]) -> list[content.ReadResult]:
+    config = _WORKER["config"]
+    return [_read_one(Path(path), rel, config) for path, rel in batch]
+
+
+def _read_one(path: Path, rel: str, config: SiteConfig) -> content.ReadResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return content.ReadResult(rel, None, (Diagnostic(rel, None, None, f"cannot read: {exc}"),))
+    return content.read_item(data, rel, config)
+
+
+Signature = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Item files found, with their stat signatures (cheap: no file is read)."""
+
+    files: list[tuple[Path, str, Signature]]
+    problems: list[Diagnostic]
+
+    @property
+    def signatures(self) -> list[tuple[str, Signature]]:
+        return [(rel, sig) for _p, rel, sig in self.files]
+
+
+@dataclass
+class Sources:
+    items: list[content.SourceItem]
+    problems: list[Diagnostic]
+    changed: list[str]
+
+
+def scan_sources(config: SiteConfig) -> Scan:
+    found, problems = content.discover(config)
+    files = []
+    for path, rel in found:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Diagnostic(rel, None, None, f"cannot read: {exc.strerror}"))
-            continue
-        result = content.read_item(data, rel, config)
+            sig = stat_signature(os.stat(path))
+        except OSError:
+            sig = (0, 0, 0, 0)
+        files.append((path, rel, sig))
+    return Scan(files, problems)
+
+
+def read_sources(config: SiteConfig, cache: BuildCache, scan: Scan, jobs: int = 1) -> Sources:
+    """Every item file, parsed — from the cache when the file is unchanged."""
+    config_key = f"{config.fingerprint}:{config.root}:{__version__}"
+    old = cache.load_items(config_key)
+    entries: dict[str, ItemEntry] = {}
+    todo: list[tuple[str, str]] = []
+    sig_of: dict[str, Signature] = {}
+    for path, rel, sig in scan.files:
+        sig_of[rel] = sig
+        entry = old.get(rel)
+        if entry is not None and entry.signature == sig and sig != (0, 0, 0, 0):
+            entries[rel] = entry
+        else:
+            todo.append((str(path), rel))
+    if len(todo) >= PARALLEL_MIN and jobs > 1:
+        with _fork_pool(jobs, _init_reader, (config,)) as pool:
+            fresh = [r for batch in pool.map(_read_files, _chunks(todo, jobs)) for r in batch]
+    else:
+        fresh = [_read_one(Path(path), rel, config) for path, rel in todo]
+    for result in fresh:
+        stored = result
+        if result.item is not None:
+            body = result.item.body
+            cache.bodies.put(result.item.key, body.html, body.text)
+            slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
+            stored = replace(result, item=replace(result.item, body=slim))
+        entries[result.path] = ItemEntry(sig_of[result.path], "", stored)
+    if fresh or len(entries) != len(old):
+        # bodies first: the index must never name a body that is not on disk
+        cache.bodies.flush(e.result.item.key for e in entries.values() if e.result.item)
+        cache.save_items(config_key, entries)
+    items: list[content.SourceItem] = []
+    problems = list(scan.problems)
+    for _path, rel, _sig in scan.files:
+        result = entries[rel].result
         problems.extend(result.diagnostics)
         if result.item is not None:
             items.append(result.item)
-    return items, problems
+    return Sources(items, problems, [rel for _p, rel in todo])
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _init_renderer(state: dict[str, Any]) -> None:
+    _WORKER.update(state)
+    _WORKER["env"] = templates.make_environment(state["config"])
+
+
+def _render_batch(indices: list[int]) -> list[tuple[str, bool, bool] | Diagnostic]:
+    """Render pages by index into the staging dir: (path, written, leaked) each."""
+    w = _WORKER
+    return [
+        _render_page(w["plan"][i], w["env"], w["site"], w["today"], w["staging"], w["leak"])
+        for i in indices
+    ]
+
+
+def _render_page(
+    page: pages.Page,
+    env: Any,
+    site: model.Site,
+    today: dt.date,
+    staging_dir: Path,
+    leak: Any,
+) -> tuple[str, bool, bool] | Diagnostic:
+    data = page.make_data()
+    if data is None:
+        context = {"site": site, "today": today, **page.make_context()}
+        try:
+            data = templates.render(env, page.template, context, site.config).encode("utf-8")
+        except templates.TemplateFailure as exc:
+            return exc.diagnostic
+    target = staging_dir / page.path
+    try:
+        same = target.read_bytes() == data
+    except OSError:
+        same = False
+    if not same:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    leaked = bool(leak is not None and leak.search(data))
+    return (page.path, not same, leaked)
+
+
+def _fingerprint(*parts: object) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(str(part).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> dict[str, str]:
+    every = _fingerprint(*(i.meta_key for i in site.items))
+    out = {}
+    for page in plan:
+        deps = []
+        for dep in page.deps:
+            if dep.startswith(("item:", "meta:")):
+                item = site.item(dep[5:])
+                if item is None:
+                    deps.append("-")
+                else:
+                    deps.append(item.body_key if dep[0] == "i" else item.meta_key)
+            elif dep == "all-items":
+                deps.append(every)
+            else:
+                deps.append(dep)
+        out[page.path] = _fingerprint(base, page.kind, page.template, *deps)
+    return out
+
+
+# --- the build ----------------------------------------------------------------------------
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
@@ -75,11 +267,12 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     options = options or BuildOptions()
     started = time.perf_counter()
     timings: dict[str, float] = {}
+    mark = [started]
 
-    def lap(name: str, since: float) -> float:
+    def lap(name: str) -> None:
         now = time.perf_counter()
-        timings[name] = round(now - since, 4)
-        return now
+        timings[name] = round(now - mark[0], 4)
+        mark[0] = now
 
     try:
         config = load_config(root)
@@ -89,17 +282,96 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     problems: list[Diagnostic] = []
     if options.write:
         problems.extend(check_output_dir(config, output))
-    t = time.perf_counter()
-    sources, read_problems = read_sources(config)
-    problems.extend(read_problems)
-    t = lap("read", t)
-    site, withheld, model_problems = model.build_site(config, sources, drafts=options.drafts)
+        if problems:
+            return BuildResult(False, tuple(problems))
+    cache = BuildCache(config.root, enabled=options.cache)
+    jobs = _jobs(options)
+    scan = scan_sources(config)
+    lap("scan-sources")
+
+    today = today_for(config, options)
+    template_fp = templates.templates_fingerprint(config)
+    input_fp = _fingerprint(
+        __version__,
+        config.fingerprint,
+        template_fp,
+        options.drafts,
+        options.strict,
+        options.search,
+        today,
+        output,
+        scan.signatures,
+    )
+    manifest = cache.load_manifest()
+    if options.write and manifest.get("input") == input_fp and (output / MARKER).is_file():
+        lap("check")
+        return BuildResult(
+            True,
+            tuple(manifest.get("diagnostics", ())),
+            items=manifest.get("items", 0),
+            pages=manifest.get("pages", 0),
+            unchanged=manifest.get("pages", 0),
+            withheld=manifest.get("withheld", 0),
+            drafts_skipped=manifest.get("drafts_skipped", 0),
+            seconds=round(time.perf_counter() - started, 3),
+            output=output,
+            up_to_date=True,
+            timings=timings,
+        )
+
+    sources = read_sources(config, cache, scan, jobs)
+    problems.extend(sources.problems)
+    lap("read")
+    try:
+        return _build_from_sources(
+            root,
+            options,
+            config,
+            output,
+            cache,
+            sources,
+            problems,
+            manifest,
+            input_fp,
+            template_fp,
+            today,
+            jobs,
+            started,
+            timings,
+            lap,
+        )
+    except LookupError:
+        # a body the cache promised is gone: never guess, rebuild without the cache
+        cache.clear_manifest()
+        return build(root, replace(options, cache=False))
+
+
+def _build_from_sources(
+    root: Path,
+    options: BuildOptions,
+    config: SiteConfig,
+    output: Path,
+    cache: BuildCache,
+    sources: Sources,
+    problems: list[Diagnostic],
+    manifest: dict[str, Any],
+    input_fp: str,
+    template_fp: str,
+    today: dt.date,
+    jobs: int,
+    started: float,
+    timings: dict[str, float],
+    lap: Callable[[str], None],
+) -> BuildResult:
+    site, withheld, model_problems = model.build_site(
+        config, sources.items, drafts=options.drafts, bodies=cache.bodies.get
+    )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
-    problems.extend(checks.run_checks([s for s in sources if s.slug in published], config))
-    t = lap("model", t)
+    problems.extend(checks.run_checks([s for s in sources.items if s.slug in published], config))
+    lap("model")
 
-    def result(ok: bool, **kw: object) -> BuildResult:
+    def result(ok: bool, **kw: Any) -> BuildResult:
         return BuildResult(
             ok,
             tuple(problems),
@@ -108,8 +380,9 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
             drafts_skipped=site.drafts_skipped,
             seconds=round(time.perf_counter() - started, 3),
             output=output,
+            changed_sources=tuple(sources.changed),
             timings=timings,
-            **kw,  # type: ignore[arg-type]
+            **kw,
         )
 
     failed = any(d.is_error for d in problems) or (
@@ -118,63 +391,162 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     if failed or not options.write:
         return result(not failed)
 
-    today = today_for(config, options)
     plan = pages.plan_pages(site, today)
-    env = templates.make_environment(config)
-    with Staging(output) as staging:
-        for page in plan:
-            context = {"site": site, "today": today, **page.context}
-            try:
-                html = templates.render(env, page.template, context, config)
-            except templates.TemplateFailure as exc:
-                problems.append(exc.diagnostic)
-                return result(False)
-            staging.write(page.path, html.encode("utf-8"))
-        for asset in sorted(STATIC.rglob("*")):
-            if asset.is_file():
-                staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())
-        t = lap("render", t)
-        staging.prune()
-        leaks = _leaks(staging, withheld)
-        if leaks:
-            problems.extend(leaks)
-            return result(False)
-        t = lap("scan", t)
-        staging.swap()
-        lap("swap", t)
-        return result(
-            True,
-            pages=len(plan),
-            written=staging.stats.written,
-            unchanged=staging.stats.unchanged,
-            removed=staging.stats.removed,
-        )
+    base = _fingerprint(__version__, config.fingerprint, template_fp, options.drafts, today)
+    fingerprints = _page_fingerprints(site, plan, base)
+    withheld_fp = _fingerprint(withheld.titles, withheld.slugs)
+    lap("plan")
+    outcome = _write_site(
+        site,
+        plan,
+        fingerprints,
+        manifest,
+        withheld,
+        withheld_fp,
+        output,
+        today,
+        jobs,
+        timings,
+        lap,
+    )
+    if isinstance(outcome, list):
+        problems.extend(outcome)
+        return result(False)
+    stats, written_files, rendered = outcome
+    cache.save_manifest(
+        {
+            "input": input_fp,
+            "pages_fp": fingerprints,
+            "withheld": site.withheld_count,
+            "withheld_fp": withheld_fp,
+            "items": len(site.items),
+            "pages": len(plan),
+            "drafts_skipped": site.drafts_skipped,
+            "diagnostics": [d for d in problems if not d.is_error],
+        }
+    )
+    lap("save")
+    return result(
+        True,
+        pages=len(plan),
+        written=stats.written,
+        unchanged=stats.unchanged,
+        removed=stats.removed,
+        rendered=rendered,
+        written_files=tuple(written_files),
+    )
 
 
-def _leaks(staging: Staging, withheld: model.Withheld) -> list[Diagnostic]:
-    """Fail if any output file or file name carries a withheld item's title or slug."""
-    problems = []
-    files = list(staging.all_files())
-    slugs = set(withheld.slugs)
-    for rel in files:
-        parts = set(rel.split("/"))
-        if parts & slugs:
-            problems.append(
-                Diagnostic(rel, None, None, "output file name reveals a withheld (classified) item")
-            )
+def _write_site(
+    site: model.Site,
+    plan: list[pages.Page],
+    fingerprints: dict[str, str],
+    manifest: dict[str, Any],
+    withheld: model.Withheld,
+    withheld_fp: str,
+    output: Path,
+    today: dt.date,
+    jobs: int,
+    timings: dict[str, float],
+    lap: Callable[[str], None],
+) -> list[Diagnostic] | tuple[Any, list[str], int]:
+    """Render what changed into a staging copy, scan it, swap it in."""
+    config = site.config
+    old_fps = manifest.get("pages_fp", {})
     needles = list(withheld.titles)
     for slug in withheld.slugs:
         needles += [f"items/{slug}/", f"items/{quote(slug)}/"]
-    pattern = leak_pattern(needles)
-    if pattern is not None:
-        for rel in scan_for_leaks(staging.path, files, pattern):
+    leak = leak_pattern(needles)
+    problems: list[Diagnostic] = []
+    with Staging(output) as staging:
+        lap("stage")
+        todo: list[int] = []
+        for index, page in enumerate(plan):
+            if (
+                old_fps.get(page.path) == fingerprints[page.path]
+                and (staging.path / page.path).is_file()
+            ):
+                staging.keep(page.path)
+            else:
+                todo.append(index)
+        if len(todo) >= PARALLEL_MIN and jobs > 1:
+            state = {"plan": plan, "site": site, "today": today, "config": config}
+            state.update(staging=staging.path, leak=leak)
+            with _fork_pool(jobs, _init_renderer, (state,)) as pool:
+                outcomes = [
+                    o for batch in pool.map(_render_batch, _chunks(todo, jobs)) for o in batch
+                ]
+        else:
+            env = templates.make_environment(config)
+            outcomes = [_render_page(plan[i], env, site, today, staging.path, leak) for i in todo]
+        leaked_files = []
+        for outcome in outcomes:
+            if isinstance(outcome, Diagnostic):
+                problems.append(outcome)
+                continue
+            path, written, leaked = outcome
+            staging.kept.add(path)
+            if written:
+                staging.stats.written += 1
+                staging.new_files.append(path)
+            else:
+                staging.stats.unchanged += 1
+            if leaked:
+                leaked_files.append(path)
+        if problems:
+            return sorted(set(problems))
+        for asset in sorted(STATIC.rglob("*")):
+            if asset.is_file():
+                staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())
+        lap("render")
+        staging.prune()
+        fresh = set(staging.new_files)
+        kept_old = [p for p in staging.all_files() if p not in fresh]
+        scanned = {o[0] for o in outcomes if not isinstance(o, Diagnostic)}
+        rescan = manifest.get("withheld_fp") != withheld_fp
+        problems = _leaks(staging, withheld, leak, leaked_files, scanned, kept_old, rescan)
+        if problems:
+            return problems
+        lap("scan")
+        staging.swap()
+        lap("swap")
+        return staging.stats, staging.new_files, len(todo)
+
+
+def _leaks(
+    staging: Staging,
+    withheld: model.Withheld,
+    leak: Any,
+    leaked_files: list[str],
+    scanned: set[str],
+    kept_old: Iterable[str],
+    rescan_old: bool,
+) -> list[Diagnostic]:
+    """Fail if any output file or file name carries a withheld item's title or slug."""
+    problems = []
+    slugs = set(withheld.slugs)
+    files = list(staging.all_files())
+    for rel in files:
+        if set(rel.split("/")) & slugs:
             problems.append(
-                Diagnostic(
-                    rel,
-                    None,
-                    None,
-                    "output contains the title or address of a withheld (classified) item; "
-                    "a layout must be leaking it — nothing was published",
-                )
+                Diagnostic(rel, None, None, "output file name reveals a withheld (classified) item")
             )
+    suspects = set(leaked_files)
+    if leak is not None:
+        # pages rendered now were scanned as they were written; other new files and,
+        # when the withheld set changed, every file kept from the last build are scanned here
+        others = [f for f in staging.new_files if f not in scanned]
+        if rescan_old:
+            others += list(kept_old)
+        suspects.update(scan_for_leaks(staging.path, others, leak))
+    for rel in sorted(suspects):
+        problems.append(
+            Diagnostic(
+                rel,
+                None,
+                None,
+                "output contains the title or address of a withheld (classified) item; "
+                "a layout must be leaking it — nothing was published",
+            )
+        )
     return problems

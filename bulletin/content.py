@@ -77,6 +77,8 @@ class SourceItem:
     excellent: bool
     body: RenderedBody
     lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
+    key: str = ""  # fingerprint of everything this item was made from
+    meta_key: str = ""  # fingerprint of its front matter only (what list pages show)
 
     def line_of(self, key: str) -> int:
         return dict(self.lines).get(key, 1)
@@ -204,6 +206,11 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return fail(2, None, "front matter must be a mapping of keys to values")
 
     lines = _key_lines(fm_text)
+    for key, line, first in _duplicate_keys(fm_text):
+        # YAML would silently keep the last value; the editor surely meant only one.
+        problems.append(
+            Diagnostic(rel, line, key, f"is given twice (also on line {first}); keep one")
+        )
     values: dict[str, Any] = {}
     for key, raw in data_fm.items():
         skey = str(key)
@@ -270,8 +277,19 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         excellent=values.get("excellent", False),
         body=rendered,
         lines=tuple(sorted(lines.items())),
+        key=item_key(data, rel, config),
+        meta_key=item_key(fm_text.encode("utf-8"), rel, config),
     )
     return ReadResult(rel, item, ())
+
+
+def item_key(data: bytes, rel: str, config: SiteConfig) -> str:
+    """What a parsed item depends on: its bytes, its path and the site config."""
+    from . import __version__
+
+    h = hashlib.blake2b(data, digest_size=16)
+    h.update(f"\0{rel}\0{config.fingerprint}\0{config.root}\0{__version__}".encode())
+    return h.hexdigest()
 
 
 def _check_category_fields(
@@ -323,12 +341,28 @@ def _load_yaml(fm_text: str) -> tuple[Any, tuple[int | None, str] | None]:
         return yaml.load(fm_text, Loader=Loader), None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        if context in _OPENED_CONTEXTS and getattr(exc, "context_mark", None) is not None:
+            # An unclosed quote or bracket: point at where it was opened, not at the end.
+            mark = exc.context_mark
+            problem = f"{problem} ({context} that starts on this line)"
+        elif problem == "mapping values are not allowed in this context":
+            problem += ' (a value containing ": " must be put in quotes)'
+        elif context in ("while scanning an alias", "while scanning for the next token"):
+            problem += " (a value starting with * & % @ or ` must be put in quotes)"
+        line = mark.line + 1 if mark is not None else None
         return None, (line, f"invalid YAML: {problem}")
     except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date like 2026-13-45
         return None, (None, f"invalid YAML value: {exc}")
 
+
+_OPENED_CONTEXTS = (
+    "while scanning a quoted scalar",
+    "while parsing a flow sequence",
+    "while parsing a flow mapping",
+    "while scanning a simple key",
+)
 
 KEY_RE = re.compile(r"^([^\s#:'\"-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
@@ -341,6 +375,21 @@ def _key_lines(fm_text: str) -> dict[str, int]:
         if m:
             lines.setdefault(m.group(1).strip("'\""), i + 2)
     return lines
+
+
+def _duplicate_keys(fm_text: str) -> list[tuple[str, int, int]]:
+    """Top-level keys written more than once: (key, line, line of the first)."""
+    first: dict[str, int] = {}
+    repeats = []
+    for i, line in enumerate(fm_text.split("\n")):
+        m = KEY_RE.match(line)
+        if m:
+            key = m.group(1).strip("'\"")
+            if key in first:
+                repeats.append((key, i + 2, first[key]))
+            else:
+                first[key] = i + 2
+    return repeats
 
 
 def _list_entry_line(fm_text: str, key: str, index: int) -> int | None:

@@ -8,7 +8,7 @@ cannot leak what they are never given. What the build must know about withheld i
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -17,6 +17,8 @@ from .content import SourceItem
 from .diagnostics import Diagnostic
 from .markdown import item_url
 from .schema import WITHHELD, Honoree
+
+BodyLookup = Callable[[str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,19 @@ class Item:
     done: dt.date | None
     honorees: tuple[Honoree, ...]
     excellent: bool
-    html: str
-    text: str
     chars: int
+    body_key: str
+    meta_key: str
+    bodies: BodyLookup = field(repr=False, compare=False)
+
+    @property
+    def html(self) -> str:
+        """The rendered body (loaded on demand: most pages never need it)."""
+        return self.bodies(self.body_key)[0]
+
+    @property
+    def text(self) -> str:
+        return self.bodies(self.body_key)[1]
 
     @property
     def year(self) -> int:
@@ -152,14 +164,25 @@ class Site:
     def thread_of(self, item: Item) -> Thread | None:
         return self._thread_of.get(item.slug)
 
+    _groups: dict[str, tuple[Item, ...]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _group(self, key: str, keep: Callable[[Item], bool]) -> list[Item]:
+        """Items matching ``keep``, newest first; computed once per site and key."""
+        if key not in self._groups:
+            self._groups[key] = tuple(i for i in self.items if keep(i))
+        return list(self._groups[key])
+
     def items_of_unit(self, unit_id: str) -> list[Item]:
-        return [i for i in self.items if i.unit.id == unit_id]
+        return self._group(f"unit:{unit_id}", lambda i: i.unit.id == unit_id)
 
     def items_of_category(self, category_id: str) -> list[Item]:
-        return [i for i in self.items if i.category.id == category_id]
+        return self._group(f"category:{category_id}", lambda i: i.category.id == category_id)
 
     def items_adopted_at(self, level_id: str) -> list[Item]:
-        return [i for i in self.items if i.adopted_at(level_id)]
+        return self._group(f"level:{level_id}", lambda i: i.adopted_at(level_id))
+
+    def items_of_year(self, year: int) -> list[Item]:
+        return self._group(f"year:{year}", lambda i: i.date.year == year)
 
     @property
     def years(self) -> list[int]:
@@ -171,9 +194,20 @@ def is_withheld(src: SourceItem) -> bool:
 
 
 def build_site(
-    config: SiteConfig, sources: Sequence[SourceItem], *, drafts: bool = False
+    config: SiteConfig,
+    sources: Sequence[SourceItem],
+    *,
+    drafts: bool = False,
+    bodies: BodyLookup | None = None,
 ) -> tuple[Site, Withheld, list[Diagnostic]]:
-    """Cross-check all items and keep what may be published."""
+    """Cross-check all items and keep what may be published.
+
+    ``bodies`` maps an item key to its (html, text); by default the bodies carried
+    by the sources themselves.
+    """
+    if bodies is None:
+        own = {s.key: (s.body.html, s.body.text) for s in sources}
+        bodies = own.__getitem__
     base = config.base_path
     problems: list[Diagnostic] = []
     units = {
@@ -277,9 +311,10 @@ def build_site(
             done=src.done,
             honorees=src.honorees,
             excellent=src.excellent,
-            html=src.body.html,
-            text=src.body.text,
             chars=src.body.chars,
+            body_key=src.key,
+            meta_key=src.meta_key,
+            bodies=bodies,
         )
 
     threads, thread_problems = _threads(items, by_slug)
@@ -312,6 +347,7 @@ def _threads(
 ) -> tuple[tuple[Thread, ...], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     roots: dict[str, list[Item]] = {}
+    followed = {i.follow_up_of for i in items.values() if i.follow_up_of is not None}
     for item in items.values():
         seen = {item.slug}
         cur = item
@@ -330,7 +366,7 @@ def _threads(
                 break
             seen.add(cur.slug)
         else:
-            if cur is not item or any(i.follow_up_of == item.slug for i in items.values()):
+            if cur is not item or item.slug in followed:
                 roots.setdefault(cur.slug, []).append(item)
     threads = []
     for root, members in sorted(roots.items()):

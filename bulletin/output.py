@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import re
 import shutil
@@ -59,29 +60,75 @@ class WriteStats:
 
 
 class Staging:
-    """A staging copy of the output directory, to be swapped in or thrown away."""
+    """A staging copy of the output directory, to be swapped in or thrown away.
+
+    The tree swapped out by the previous build is kept as a spare beside the output;
+    the next build patches it with the files that build changed (recorded in a state
+    file) instead of linking the whole site again, so a one-page edit costs a few
+    file operations, not one per page.
+    """
 
     def __init__(self, output: Path):
         self.output = output
         self.path = output.parent / f".{output.name}.staging-{os.getpid()}"
+        self.spare = output.parent / f".{output.name}.spare"
+        self.state_file = output.parent / f".{output.name}.bulletin-state"
         self.kept: set[str] = {MARKER}
         self.stats = WriteStats()
         self.new_files: list[str] = []
+        self.removed_files: list[str] = []
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
+        # one build at a time per output directory (a watcher and a manual build may race)
+        self._lock = open(self.output.parent / f".{self.output.name}.lock", "a+b")  # noqa: SIM115
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
         for stale in self.output.parent.glob(f".{self.output.name}.staging-*"):
             shutil.rmtree(stale, ignore_errors=True)
         if self.output.is_dir() and (self.output / MARKER).is_file():
-            shutil.copytree(self.output, self.path, copy_function=os.link, symlinks=True)
+            if not self._reuse_spare():
+                shutil.rmtree(self.spare, ignore_errors=True)
+                _link_tree(self.output, self.path)
         else:
             self.path.mkdir()
-        (self.path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        if not (self.path / MARKER).is_file():
+            (self.path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         return self
 
+    def _reuse_spare(self) -> bool:
+        from .cache import load
+
+        state = load(self.state_file)
+        try:
+            ok = (
+                isinstance(state, dict)
+                and state["output"] == str(self.output)
+                and self.output.stat().st_ino == state["live"]
+                and self.spare.stat().st_ino == state["spare"]
+            )
+        except (OSError, KeyError):
+            ok = False
+        if not ok:
+            return False
+        for rel in state["changes"]:
+            live, spare = self.output / rel, self.spare / rel
+            try:
+                spare.unlink()
+            except FileNotFoundError:
+                pass
+            if live.is_file():
+                spare.parent.mkdir(parents=True, exist_ok=True)
+                os.link(live, spare)
+        os.rename(self.spare, self.path)
+        return True
+
     def __exit__(self, *exc: object) -> None:
-        if self.path.exists():
-            shutil.rmtree(self.path, ignore_errors=True)
+        try:
+            if self.path.exists():
+                shutil.rmtree(self.path, ignore_errors=True)
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+            self._lock.close()
 
     def existing(self, rel: str) -> bytes | None:
         try:
@@ -118,6 +165,7 @@ class Staging:
                 if rel not in self.kept:
                     os.unlink(full)
                     self.stats.removed += 1
+                    self.removed_files.append(rel)
             if dirpath != str(self.path) and not os.listdir(dirpath):
                 os.rmdir(dirpath)
 
@@ -126,9 +174,18 @@ class Staging:
 
     def swap(self) -> None:
         """Put the staging directory in place of the output, atomically where possible."""
+        from .cache import save
+
         if self.output.exists():
             if _exchange(self.path, self.output):
-                shutil.rmtree(self.path, ignore_errors=True)
+                os.rename(self.path, self.spare)
+                state = {
+                    "output": str(self.output),
+                    "live": self.output.stat().st_ino,
+                    "spare": self.spare.stat().st_ino,
+                    "changes": sorted(set(self.new_files) | set(self.removed_files)),
+                }
+                save(self.state_file, state)
                 return
             old = self.output.parent / f".{self.output.name}.old-{os.getpid()}"
             os.rename(self.output, old)
@@ -136,6 +193,22 @@ class Staging:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(self.path, self.output)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Mirror src at dst with hard links (directories created, files linked)."""
+    os.mkdir(dst)
+    stack = [(str(src), str(dst))]
+    while stack:
+        s, d = stack.pop()
+        with os.scandir(s) as it:
+            for entry in it:
+                target = os.path.join(d, entry.name)
+                if entry.is_dir(follow_symlinks=False):
+                    os.mkdir(target)
+                    stack.append((entry.path, target))
+                else:
+                    os.link(entry.path, target, follow_symlinks=False)
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1,0 +1,162 @@
+"""The persistent build cache in ``<site>/.bulletin-cache/``.
+
+Never trusted blindly: every file carries a magic header, the format version, the
+bulletin version and a checksum of its payload; anything that does not verify is
+ignored (and rebuilt), never used. Wrong output from a cache is the worst bug this
+project can have, so keys include everything an entry was computed from.
+
+- ``items``: per source file, its stat signature, content digest and parsed
+  ``SourceItem`` without its rendered body (small, loaded every build);
+- ``bodies/NN``: rendered bodies (HTML and plain text) in 64 shards, loaded on demand;
+- ``manifest``: the last successful build — its input fingerprint and, per output
+  file, the fingerprint of what it was rendered from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+CACHE_DIR = ".bulletin-cache"
+FORMAT = 1
+MAGIC = b"BULLETIN-CACHE\n"
+SHARDS = 64
+
+
+def _header() -> bytes:
+    return MAGIC + f"{FORMAT} {__version__}\n".encode()
+
+
+def save(path: Path, obj: Any) -> None:
+    """Write obj with header and checksum, atomically."""
+    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    digest = hashlib.blake2b(payload, digest_size=32).digest()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(_header())
+        fh.write(digest)
+        fh.write(payload)
+    os.replace(tmp, path)
+
+
+def load(path: Path) -> Any | None:
+    """The object stored at path, or None if missing, foreign, corrupt or truncated."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header = _header()
+    if not data.startswith(header) or len(data) < len(header) + 32:
+        return None
+    digest = data[len(header) : len(header) + 32]
+    payload = data[len(header) + 32 :]
+    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a payload that does not unpickle is just discarded
+        return None
+
+
+def stat_signature(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+def shard_of(key: str) -> int:
+    return int(key[:4], 16) % SHARDS
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    signature: tuple[int, int, int, int]
+    digest: str
+    result: Any  # content.ReadResult with the body's html and text removed
+
+
+class BodyStore:
+    """Rendered bodies by key; backed by memory and by on-disk shards."""
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self.fresh: dict[str, tuple[str, str]] = {}
+        self.loaded: dict[int, dict[str, tuple[str, str]]] = {}
+
+    def put(self, key: str, html: str, text: str) -> None:
+        self.fresh[key] = (html, text)
+
+    def get(self, key: str) -> tuple[str, str]:
+        if key in self.fresh:
+            return self.fresh[key]
+        shard = shard_of(key)
+        if shard not in self.loaded:
+            data = load(self.directory / f"{shard:02d}") if self.directory else None
+            self.loaded[shard] = data if isinstance(data, dict) else {}
+        try:
+            return self.loaded[shard][key]
+        except KeyError:
+            raise LookupError(f"body {key} missing from the cache") from None
+
+    def has(self, key: str) -> bool:
+        try:
+            self.get(key)
+            return True
+        except LookupError:
+            return False
+
+    def flush(self, live_keys: Iterable[str]) -> None:
+        """Write shards that gained new bodies, dropping bodies no longer used."""
+        if self.directory is None or not self.fresh:
+            return
+        live = set(live_keys)
+        touched = {shard_of(k) for k in self.fresh}
+        for shard in sorted(touched):
+            current = dict(self.loaded.get(shard) or (load(self.directory / f"{shard:02d}") or {}))
+            current.update({k: v for k, v in self.fresh.items() if shard_of(k) == shard})
+            kept = {k: v for k, v in current.items() if k in live}
+            save(self.directory / f"{shard:02d}", kept)
+            self.loaded[shard] = kept
+        self.fresh.clear()
+
+
+class BuildCache:
+    """All cache files of one site, for one configuration."""
+
+    def __init__(self, site_root: Path, enabled: bool = True):
+        self.root = site_root / CACHE_DIR
+        self.enabled = enabled
+        self.bodies = BodyStore(self.root / "bodies" if enabled else None)
+
+    def load_items(self, config_key: str) -> dict[str, ItemEntry]:
+        if not self.enabled:
+            return {}
+        data = load(self.root / "items")
+        if not isinstance(data, dict) or data.get("config") != config_key:
+            return {}
+        entries = data.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def save_items(self, config_key: str, entries: dict[str, ItemEntry]) -> None:
+        if self.enabled:
+            save(self.root / "items", {"config": config_key, "entries": entries})
+
+    def load_manifest(self) -> dict[str, Any]:
+        data = load(self.root / "manifest") if self.enabled else None
+        return data if isinstance(data, dict) else {}
+
+    def save_manifest(self, manifest: dict[str, Any]) -> None:
+        if self.enabled:
+            save(self.root / "manifest", manifest)
+
+    def clear_manifest(self) -> None:
+        try:
+            (self.root / "manifest").unlink()
+        except FileNotFoundError:
+            pass
