@@ -38,6 +38,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
     b.add_argument("--strict", action="store_true", help="fail on warnings too")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
+    b.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
+    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
 
     c = sub.add_parser("check", help="validate content and config; write nothing")
     c.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
@@ -51,6 +53,30 @@ def make_parser() -> argparse.ArgumentParser:
     n.add_argument("--title", required=True, metavar="TEXT")
     n.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
     n.add_argument("--slug", metavar="SLUG", help="file stem (default: date and title)")
+
+    s = sub.add_parser("stats", help="print a year's reporting figures, quotas, ranks, criticism")
+    s.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    s.add_argument("--year", type=int, metavar="YEAR", help="default: the latest year with items")
+    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    s.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for open quarters")
+
+    v = sub.add_parser("serve", help="serve on loopback, rebuild and live-reload on every change")
+    v.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    v.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1; another address is reachable by others)",
+    )
+    v.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000; 0: any)")
+    v.add_argument("--drafts", action="store_true", help="include drafts, marked 草稿")
+    v.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
+    v.add_argument("--no-search", action="store_true", help="skip the search index")
+
+    w = sub.add_parser("watch", help="rebuild the output whenever the sources change")
+    w.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    w.add_argument(
+        "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
+    )
     return parser
 
 
@@ -62,11 +88,47 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "new":
             return cmd_new(args)
+        if args.command == "stats":
+            return cmd_stats(args)
+        if args.command in ("serve", "watch"):
+            return cmd_live(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     parser.error(f"unknown command {args.command}")
     return EXIT_USAGE
+
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"not a TCP port 0-65535: {value!r}")
+    return port
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    """bulletin serve | watch: run until Ctrl-C or SIGTERM."""
+    root = _site_dir(args.site)
+    if root is None:
+        return EXIT_USAGE
+    if args.command == "serve":
+        from .serve import ServeSettings, run_serve
+
+        settings = ServeSettings(
+            host=args.host,
+            port=args.port,
+            drafts=args.drafts,
+            today=args.today,
+            search=not args.no_search,
+        )
+        return run_serve(root, settings)
+    from .watch import WatchSettings, run_watch
+
+    output = None if args.output is None else args.output.resolve()
+    return run_watch(root, WatchSettings(output=output))
 
 
 def _site_dir(path: Path) -> Path | None:
@@ -90,6 +152,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         write=not checking,
         strict=args.strict,
         search=not getattr(args, "no_search", False),
+        cache=not getattr(args, "no_cache", False),
+        jobs=getattr(args, "jobs", None),
     )
     result = build(root, options)
     report(result.diagnostics)
@@ -109,7 +173,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         ("Warnings", len(result.warnings)),
     ]
     if not checking:
-        rows[1:1] = [("Pages", result.pages), ("Files written", result.written)]
+        rows[1:1] = [
+            ("Pages", result.pages),
+            ("Pages rendered", result.rendered),
+            ("Files written", result.written),
+        ]
     width = max(len(r[0]) for r in rows)
     print(f"{'':{width}} | ")
     print("-" * (width + 1) + "+" + "-" * 8)
@@ -117,15 +185,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{label:<{width}} | {value:>6}")
     if checking:
         print(f"Checked in {result.seconds:.2f} s: no errors")
+    elif result.up_to_date:
+        print(f"Up to date in {result.seconds:.2f} s (no input changed) → {result.output}")
     else:
         print(f"Built in {result.seconds:.2f} s → {result.output}")
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    import json
+    import os
     import re
 
     from .config import load_config
+    from .content import UNSAFE_NAME_RE
     from .schema import FieldError, category_id, one_line, unit_id
 
     root = _site_dir(args.site)
@@ -150,25 +223,94 @@ def cmd_new(args: argparse.Namespace) -> int:
         report(problems)
         return EXIT_USAGE
     date = args.date or config.today or dt.date.today()
-    slug = (
-        args.slug
-        or f"{date.isoformat()}-{re.sub(r'[^0-9A-Za-z一-鿿-]+', '-', args.title).strip('-')[:40]}"
-    )
+    if args.slug is not None:
+        slug = args.slug
+        if (
+            not slug
+            or "/" in slug
+            or slug.startswith(".")
+            or slug != slug.strip()
+            or UNSAFE_NAME_RE.search(slug)
+        ):
+            report(
+                [Diagnostic("(command line)", None, "slug", f"{slug!r} is not a safe file name")]
+            )
+            return EXIT_USAGE
+    else:
+        words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", args.title).strip("-")[:40].strip("-")
+        slug = f"{date.isoformat()}-{words}" if words else date.isoformat()
     path = config.content_dir / args.unit / f"{slug}.md"
     if path.exists():
         print(
             f"bulletin: {path.relative_to(root)} already exists; not overwritten", file=sys.stderr
         )
         return EXIT_CONTENT
-    title = args.title.replace('"', '\\"')
+    for dirpath, _dirs, files in os.walk(config.content_dir):
+        if f"{slug}.md" in files:
+            other = Path(dirpath, f"{slug}.md").relative_to(root).as_posix()
+            print(
+                f"bulletin: {other} already uses the slug {slug!r} (slugs are unique); "
+                "choose another with --slug",
+                file=sys.stderr,
+            )
+            return EXIT_CONTENT
+    # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
+    title = json.dumps(args.title.strip(), ensure_ascii=False)
     extra = _category_template(args.category, args.unit, date)
     text = (
-        f'---\ntitle: "{title}"\nunit: {args.unit}\ncategory: {args.category}\n'
+        f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
         f"date: {date.isoformat()}\n{extra}---\n\n"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     print(path.relative_to(root).as_posix())
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
+    from . import content, model, reports, stats
+    from .config import load_config
+
+    root = _site_dir(args.site)
+    if root is None:
+        return EXIT_USAGE
+    try:
+        config = load_config(root)
+    except BulletinError as exc:
+        report(exc.diagnostics)
+        return EXIT_CONTENT
+    files, problems = content.discover(config)
+    sources = []
+    for path, rel in files:
+        try:
+            result = content.read_item(path.read_bytes(), rel, config)
+        except OSError as exc:
+            problems.append(Diagnostic(rel, None, None, f"cannot read: {exc.strerror}"))
+            continue
+        problems.extend(result.diagnostics)
+        if result.item is not None:
+            sources.append(result.item)
+    site, _withheld, model_problems = model.build_site(config, sources)
+    errors = [d for d in (*problems, *model_problems) if d.is_error]
+    if errors:
+        report(errors)
+        print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
+        return EXIT_CONTENT
+    today = args.today or config.today or dt.date.today()
+    years = stats.stats_years(site)
+    year = args.year if args.year is not None else (years[0] if years else today.year)
+    if year not in years:
+        print(f"bulletin: no published item in {year}", file=sys.stderr)
+    ys = stats.year_stats(site, year, today)
+    out = sys.stdout
+    if args.format == "json":
+        out.buffer.write(reports.stats_json(ys, site))
+    elif args.format == "csv":
+        out.buffer.write(reports.stats_csv(ys, site))
+    else:
+        out.write(reports.stats_table(ys, site))
+    out.flush()
     return EXIT_OK
 
 

@@ -11,7 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+NON_CJK_RE = re.compile(r"[^\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def render_body(md: MarkdownIt, body: str, source_dir: str, base_path: str) -> R
         html=html,
         text=text,
         links=tuple(links),
-        chars=len(CJK_RE.findall(text)),
+        chars=len(NON_CJK_RE.sub("", text)),
         empty_sections=tuple(t for t, empty in headings if empty),
     )
 
