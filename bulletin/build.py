@@ -40,6 +40,8 @@ class BuildOptions:
     search: bool = True
     cache: bool = True
     jobs: int | None = None  # worker processes; default: CPU count
+    # called as progress(stage, done, total) while reading, rendering and indexing
+    progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,25 @@ def _jobs(options: BuildOptions) -> int:
 def _fork_pool(jobs: int, init: Callable[..., None], args: tuple[Any, ...]) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("fork")
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init, initargs=args)
+
+
+def _run_batches(
+    pool: ProcessPoolExecutor | None,
+    fn: Callable[[list[Any]], list[Any]],
+    work: list[Any],
+    jobs: int,
+    stage: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> list[Any]:
+    """fn over work in chunks (in the pool, or here when pool is None), in order."""
+    chunks = _chunks(work, jobs) if pool is not None else _chunks(work, 1)
+    results = pool.map(fn, chunks) if pool is not None else map(fn, chunks)
+    out: list[Any] = []
+    for batch in results:
+        out.extend(batch)
+        if progress is not None:
+            progress(stage, len(out), len(work))
+    return out
 
 
 def _chunks(seq: list[Any], n: int) -> list[list[Any]]:
@@ -144,7 +165,13 @@ def scan_sources(config: SiteConfig) -> Scan:
     return Scan(files, problems)
 
 
-def read_sources(config: SiteConfig, cache: BuildCache, scan: Scan, jobs: int = 1) -> Sources:
+def read_sources(
+    config: SiteConfig,
+    cache: BuildCache,
+    scan: Scan,
+    jobs: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Sources:
     """Every item file, parsed — from the cache when the file is unchanged."""
     config_key = f"{config.fingerprint}:{config.root}:{__version__}"
     old = cache.load_items(config_key)
@@ -160,9 +187,10 @@ def read_sources(config: SiteConfig, cache: BuildCache, scan: Scan, jobs: int = 
             todo.append((str(path), rel))
     if len(todo) >= PARALLEL_MIN and jobs > 1:
         with _fork_pool(jobs, _init_reader, (config,)) as pool:
-            fresh = [r for batch in pool.map(_read_files, _chunks(todo, jobs)) for r in batch]
+            fresh = _run_batches(pool, _read_files, todo, jobs, "read", progress)
     else:
-        fresh = [_read_one(Path(path), rel, config) for path, rel in todo]
+        _init_reader(config)
+        fresh = _run_batches(None, _read_files, todo, jobs, "read", progress)
     for result in fresh:
         stored = result
         if result.item is not None:
@@ -319,7 +347,7 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
             timings=timings,
         )
 
-    sources = read_sources(config, cache, scan, jobs)
+    sources = read_sources(config, cache, scan, jobs, options.progress)
     problems.extend(sources.problems)
     lap("read")
     try:
@@ -406,7 +434,7 @@ def _build_from_sources(
         output,
         today,
         jobs,
-        timings,
+        options.progress,
         lap,
     )
     if isinstance(outcome, list):
@@ -447,7 +475,7 @@ def _write_site(
     output: Path,
     today: dt.date,
     jobs: int,
-    timings: dict[str, float],
+    progress: Callable[[str, int, int], None] | None,
     lap: Callable[[str], None],
 ) -> list[Diagnostic] | tuple[Any, list[str], int]:
     """Render what changed into a staging copy, scan it, swap it in."""
@@ -473,12 +501,14 @@ def _write_site(
             state = {"plan": plan, "site": site, "today": today, "config": config}
             state.update(staging=staging.path, leak=leak)
             with _fork_pool(jobs, _init_renderer, (state,)) as pool:
-                outcomes = [
-                    o for batch in pool.map(_render_batch, _chunks(todo, jobs)) for o in batch
-                ]
+                outcomes = _run_batches(pool, _render_batch, todo, jobs, "render", progress)
         else:
             env = templates.make_environment(config)
-            outcomes = [_render_page(plan[i], env, site, today, staging.path, leak) for i in todo]
+
+            def render_here(batch: list[int]) -> list[Any]:
+                return [_render_page(plan[i], env, site, today, staging.path, leak) for i in batch]
+
+            outcomes = _run_batches(None, render_here, todo, 1, "render", progress)
         leaked_files = []
         for outcome in outcomes:
             if isinstance(outcome, Diagnostic):

@@ -81,7 +81,8 @@ class Staging:
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
         # one build at a time per output directory (a watcher and a manual build may race)
-        self._lock = open(self.output.parent / f".{self.output.name}.lock", "a+b")  # noqa: SIM115
+        # (the lock is on the parent directory itself, so no lock file is left behind)
+        self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
         for stale in self.output.parent.glob(f".{self.output.name}.staging-*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -128,7 +129,7 @@ class Staging:
                 shutil.rmtree(self.path, ignore_errors=True)
         finally:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
-            self._lock.close()
+            os.close(self._lock)
 
     def existing(self, rel: str) -> bytes | None:
         try:

@@ -1,20 +1,24 @@
 """The page plan: every output file, its template, its context and what it depends on.
 
 Add a page type here: a function returning ``Page`` objects, listed in ``plan_pages``.
-``deps`` names the items a page shows (``item:<slug>``) or a whole-site input
-(``all-items``); the build turns them into a fingerprint to skip unchanged pages.
+``deps`` names what a page is made from: ``item:<slug>`` (an item, body included),
+``meta:<slug>`` (only its front matter: title, unit, dates…) or ``all-items`` (the
+front matter of every item); templates, config and options always count. The build
+turns them into a fingerprint and renders only pages whose fingerprint changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 from urllib.parse import unquote
 
-from .model import Item, Site
+from . import stats
+from .model import Item, Site, Unit
 
 HOME_LATEST = 30
 
@@ -23,9 +27,19 @@ HOME_LATEST = 30
 class Page:
     path: str  # output file, relative to the output root
     template: str
-    context: dict[str, Any] = field(hash=False, compare=False)
+    # the template's variables, or a function making them: called only when the page
+    # must be rendered, so planning a one-item rebuild skips expensive contexts
+    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(hash=False, compare=False)
     deps: tuple[str, ...] = ()
     kind: str = "page"
+    # bytes made in Python (JSON, CSV) instead of a template, or a function making them
+    data: bytes | Callable[[], bytes] | None = field(default=None, hash=False, compare=False)
+
+    def make_context(self) -> dict[str, Any]:
+        return self.context() if callable(self.context) else self.context
+
+    def make_data(self) -> bytes | None:
+        return self.data() if callable(self.data) else self.data
 
 
 def out_path(url: str, base_path: str) -> str:
@@ -42,7 +56,8 @@ def item_pages(site: Site, today: dt.date) -> Iterable[Page]:
     base = site.config.base_path
     for item in site.items:
         thread = site.thread_of(item)
-        deps = tuple(f"item:{i.slug}" for i in thread.items) if thread else (f"item:{item.slug}",)
+        others = tuple(f"meta:{i.slug}" for i in thread.items if i is not item) if thread else ()
+        deps = (f"item:{item.slug}", *others)
         yield Page(
             out_path(item.url, base),
             "item.html",
@@ -54,12 +69,31 @@ def item_pages(site: Site, today: dt.date) -> Iterable[Page]:
 
 def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
     base = site.config.base_path
-    for unit in site.units:
+
+    @functools.cache
+    def this_year() -> stats.YearStats | None:
+        """The unit dashboards: this year's figures, once the year has a published item."""
+        if today.year not in stats.stats_years(site):
+            return None
+        return stats.year_stats(site, today.year, today)
+
+    def unit_context(unit: Unit) -> dict[str, Any]:
         items = site.items_of_unit(unit.id)
+        figures = this_year()
+        return {
+            "unit": unit,
+            "items": items,
+            "years": by_year(items),
+            "page_url": unit.url,
+            "dashboard": figures.unit(unit.id) if figures else None,
+            "dashboard_units": len(site.units),
+        }
+
+    for unit in site.units:
         yield Page(
             out_path(unit.url, base),
             "unit.html",
-            {"unit": unit, "items": items, "years": by_year(items), "page_url": unit.url},
+            functools.partial(unit_context, unit),
             ("all-items",),
             "unit",
         )
@@ -74,7 +108,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
                 "years": by_year(items),
                 "page_url": category.url,
             },
-            tuple(f"item:{i.slug}" for i in items),
+            tuple(f"meta:{i.slug}" for i in items),
             "category",
         )
     for level in site.levels:
@@ -83,7 +117,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             out_path(level.url, base),
             "adopted.html",
             {"level": level, "items": items, "years": by_year(items), "page_url": level.url},
-            tuple(f"item:{i.slug}" for i in items),
+            tuple(f"meta:{i.slug}" for i in items),
             "adopted",
         )
 
@@ -93,9 +127,10 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
     yield Page(
         "index.html",
         "index.html",
-        {
+        lambda: {
             "latest": list(site.items[:HOME_LATEST]),
-            "open_threads": [t for t in site.threads if t.is_open],
+            "open_threads": stats.open_emergencies(site),
+            "overdue": [e for e in stats.supervision(site, today) if e.state == "overdue"],
             "counts_by_unit": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
             "counts_by_category": {
                 c.id: len(site.items_of_category(c.id)) for c in site.categories
@@ -131,8 +166,15 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
     )
 
 
+def report_pages(site: Site, today: dt.date) -> Iterable[Page]:
+    """Statistics, exports, supervision, honours, anthology and feeds (bulletin/reports.py)."""
+    from .reports import report_pages as plan  # reports imports Page from this module
+
+    return plan(site, today)
+
+
 Planner = Callable[[Site, dt.date], Iterable[Page]]
-PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages)
+PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages, report_pages)
 
 
 def plan_pages(site: Site, today: dt.date) -> list[Page]:
