@@ -216,8 +216,17 @@ def load_config(root: Path) -> SiteConfig:
         ) from None
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BulletinError([Diagnostic(CONFIG_FILE, None, None, "is not valid UTF-8")]) from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        try:
+            raw.decode("gb18030")
+            message = (
+                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
+                "save it as UTF-8"
+            )
+        except UnicodeDecodeError:
+            message = "file is not valid UTF-8; save it as UTF-8"
+        raise BulletinError([Diagnostic(CONFIG_FILE, line, None, message)]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -242,7 +251,8 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         language = "zh-CN"
     base_url = r.get(None, data, "base_url", str, "/")
     parts = urlsplit(base_url)
-    if not (base_url.startswith("/") or parts.scheme in ("http", "https") and parts.netloc):
+    local = base_url.startswith("/") and not base_url.startswith("//")
+    if not (local or parts.scheme in ("http", "https") and parts.netloc):
         r.error(None, "base_url", 'must start with "/" or be an absolute http(s) URL')
         base_url = "/"
     if not base_url.endswith("/"):

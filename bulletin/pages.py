@@ -61,7 +61,17 @@ def item_pages(site: Site, today: dt.date) -> Iterable[Page]:
         yield Page(
             out_path(item.url, base),
             "item.html",
-            {"item": item, "thread": thread, "page_url": item.url},
+            {
+                "item": item,
+                "thread": thread,
+                "page_url": item.url,
+                # only a first report is judged on time (双报制: follow-ups come later)
+                "late": (
+                    stats.is_late(item, site)
+                    if item.occurred and item.reported and item.follow_up_of is None
+                    else None
+                ),
+            },
             deps,
             "item",
         )

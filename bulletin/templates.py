@@ -41,7 +41,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     lang = config.language
     base = config.base_path
     env.globals.update(
-        t=lambda key, **kw: translate(lang, key, **kw),
+        t=lambda key, /, **kw: translate(lang, key, **kw),  # t('x', key=...) must work
         lang=lang,
         url=lambda path="": base + str(path).lstrip("/"),
         site_title=config.title,
