@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import __version__
 from .diagnostics import BulletinError, Diagnostic, report
@@ -131,6 +134,24 @@ def cmd_live(args: argparse.Namespace) -> int:
     return run_watch(root, WatchSettings(output=output))
 
 
+def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
+    """A one-line progress display on a terminal; None (silence) for pipes, CI and logs."""
+    if not stream.isatty() or os.environ.get("CI"):
+        return None
+    labels = {"read": "items read", "render": "pages written", "search": "search indexing"}
+    last = [0.0]
+
+    def show(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.1:
+            return
+        last[0] = now
+        stream.write(f"\r\033[K{labels.get(stage, stage)}: {done}/{total}")
+        stream.flush()
+
+    return show
+
+
 def _site_dir(path: Path) -> Path | None:
     if not path.is_dir():
         print(f"bulletin: {path}: not a directory", file=sys.stderr)
@@ -154,8 +175,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         search=not getattr(args, "no_search", False),
         cache=not getattr(args, "no_cache", False),
         jobs=getattr(args, "jobs", None),
+        progress=terminal_progress(sys.stderr),
     )
     result = build(root, options)
+    if options.progress is not None:
+        sys.stderr.write("\r\033[K")
     report(result.diagnostics)
     if not result.ok:
         n = len(result.errors) or len(result.warnings)
