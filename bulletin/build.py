@@ -27,7 +27,8 @@ from .markdown import RenderedBody
 from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
 
 STATIC = Path(__file__).parent / "static"
-PARALLEL_MIN = 256  # below this many files or pages, work in-process
+PARALLEL_MIN = 256
+SEARCH_DIR = "search-index"  # below this many files or pages, work in-process
 
 
 @dataclass(frozen=True)
@@ -308,11 +309,11 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
         return BuildResult(False, exc.diagnostics)
     output = (options.output or config.output_dir).resolve()
     problems: list[Diagnostic] = []
-    if options.write:
-        problems.extend(check_output_dir(config, output))
-        if problems:
-            return BuildResult(False, tuple(problems))
-    cache = BuildCache(config.root, enabled=options.cache)
+    problems.extend(check_output_dir(config, output))
+    if problems and options.write:
+        return BuildResult(False, tuple(problems))
+    # `bulletin check` writes nothing, not even the cache
+    cache = BuildCache(config.root, enabled=options.cache and options.write)
     jobs = _jobs(options)
     scan = scan_sources(config)
     lap("scan-sources")
@@ -331,6 +332,10 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
         scan.signatures,
     )
     manifest = cache.load_manifest()
+    if manifest and manifest.get("output_sig") != output_signature(output):
+        # the output changed behind our back (a page deleted or edited by hand): trust no
+        # page of it; everything is rendered again and compared, and scanned for leaks
+        manifest = {}
     if options.write and manifest.get("input") == input_fp and (output / MARKER).is_file():
         lap("check")
         return BuildResult(
@@ -423,6 +428,11 @@ def _build_from_sources(
     base = _fingerprint(__version__, config.fingerprint, template_fp, options.drafts, today)
     fingerprints = _page_fingerprints(site, plan, base)
     withheld_fp = _fingerprint(withheld.titles, withheld.slugs)
+    search_fp = (
+        _fingerprint(_search_code(), config.fingerprint, *(i.body_key for i in site.items))
+        if options.search
+        else ""
+    )
     lap("plan")
     outcome = _write_site(
         site,
@@ -435,6 +445,7 @@ def _build_from_sources(
         today,
         jobs,
         options.progress,
+        _search_step(site, cache, manifest, search_fp, options.progress) if search_fp else None,
         lap,
     )
     if isinstance(outcome, list):
@@ -447,6 +458,8 @@ def _build_from_sources(
             "pages_fp": fingerprints,
             "withheld": site.withheld_count,
             "withheld_fp": withheld_fp,
+            "search_fp": search_fp,
+            "output_sig": output_signature(output),
             "items": len(site.items),
             "pages": len(plan),
             "drafts_skipped": site.drafts_skipped,
@@ -476,6 +489,7 @@ def _write_site(
     today: dt.date,
     jobs: int,
     progress: Callable[[str, int, int], None] | None,
+    index_search: Callable[[Path], tuple[list[str], bool]] | None,
     lap: Callable[[str], None],
 ) -> list[Diagnostic] | tuple[Any, list[str], int]:
     """Render what changed into a staging copy, scan it, swap it in."""
@@ -529,18 +543,102 @@ def _write_site(
             if asset.is_file():
                 staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())
         lap("render")
+        if index_search is not None:
+            files, ran = index_search(staging.path)
+            staging.kept.update(files)
+            if ran and leak is not None:
+                leaked_files.extend(scan_for_leaks(staging.path, files, leak))
+            lap("search")
         staging.prune()
         fresh = set(staging.new_files)
         kept_old = [p for p in staging.all_files() if p not in fresh]
         scanned = {o[0] for o in outcomes if not isinstance(o, Diagnostic)}
         rescan = manifest.get("withheld_fp") != withheld_fp
-        problems = _leaks(staging, withheld, leak, leaked_files, scanned, kept_old, rescan)
+        problems = _leaks(
+            staging, withheld, leak, leaked_files, scanned, kept_old, rescan, config.root
+        )
         if problems:
             return problems
         lap("scan")
         staging.swap()
         lap("swap")
         return staging.stats, staging.new_files, len(todo)
+
+
+def output_signature(output: Path) -> str:
+    """Names, sizes, inodes and mtimes of every output file: a page deleted or edited by
+    hand since the last build changes it, so the build does not trust a tampered site."""
+    entries = []
+    stack = [str(output)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for entry in it:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                        entries.append((entry.path, st.st_size, st.st_ino, st.st_mtime_ns))
+        except OSError:
+            return ""
+    entries.sort()
+    return _fingerprint(*entries)
+
+
+def _search_code() -> str:
+    """Fingerprint of the search indexer and its client assets (they shape the index)."""
+    folder = Path(__file__).parent / "search"
+    return _fingerprint(
+        *(
+            (p.relative_to(folder).as_posix(), hashlib.blake2b(p.read_bytes()).hexdigest())
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix in (".py", ".js", ".css", ".json")
+        )
+    )
+
+
+def _search_step(
+    site: model.Site,
+    cache: BuildCache,
+    manifest: dict[str, Any],
+    search_fp: str,
+    progress: Callable[[str, int, int], None] | None,
+) -> Callable[[Path], tuple[list[str], bool]]:
+    """Index every published item into <staging>/search-index/ unless nothing changed."""
+
+    def run(staging_dir: Path) -> tuple[list[str], bool]:
+        from .search import SearchRecord, write_search_index
+
+        target = staging_dir / SEARCH_DIR
+        ran = not (manifest.get("search_fp") == search_fp and target.is_dir())
+        if ran:
+            records = [
+                SearchRecord(
+                    url=item.url,
+                    title=item.title,
+                    text=item.text,
+                    unit_id=item.unit.id,
+                    unit_name=item.unit.name,
+                    category_id=item.category.id,
+                    category_name=item.category.name,
+                    date=item.date.isoformat(),
+                    adopted=tuple((a.level.id, a.level.name) for a in item.adoptions),
+                )
+                for item in site.items
+            ]
+            search_cache = cache.root / "search" if cache.enabled else None
+            if progress is not None:
+                progress("search", 0, len(records))
+            write_search_index(
+                records, staging_dir, language=site.config.language, cache_dir=search_cache
+            )
+        files = sorted(
+            p.relative_to(staging_dir).as_posix() for p in target.rglob("*") if p.is_file()
+        )
+        return files, ran
+
+    return run
 
 
 def _leaks(
@@ -551,15 +649,27 @@ def _leaks(
     scanned: set[str],
     kept_old: Iterable[str],
     rescan_old: bool,
+    root: Path,
 ) -> list[Diagnostic]:
     """Fail if any output file or file name carries a withheld item's title or slug."""
     problems = []
+
+    def shown(rel: str) -> str:
+        """The output file as the user knows it: relative to the site when inside it."""
+        path = staging.output / rel
+        try:
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            return str(path)
+
     slugs = set(withheld.slugs)
     files = list(staging.all_files())
     for rel in files:
         if set(rel.split("/")) & slugs:
             problems.append(
-                Diagnostic(rel, None, None, "output file name reveals a withheld (classified) item")
+                Diagnostic(
+                    shown(rel), None, None, "output file name reveals a withheld (classified) item"
+                )
             )
     suspects = set(leaked_files)
     if leak is not None:
@@ -572,7 +682,7 @@ def _leaks(
     for rel in sorted(suspects):
         problems.append(
             Diagnostic(
-                rel,
+                shown(rel),
                 None,
                 None,
                 "output contains the title or address of a withheld (classified) item; "

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -46,7 +47,31 @@ def _timestamp(loader: Loader, node: yaml.Node) -> Any:
 
 Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
+MAX_NUMBER_CHARS = 64
+
+
+def _int(loader: Loader, node: yaml.Node) -> Any:
+    """Integers, but not absurdly long ones (their digits cannot even be printed)."""
+    value = loader.construct_scalar(node)
+    if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"a number of {len(value):,} characters is too long (put it in quotes if it is text)",
+            node.start_mark,
+        )
+    return _BaseLoader.construct_yaml_int(loader, node)
+
+
+Loader.add_constructor("tag:yaml.org,2002:int", _int)
+
 UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\\x00-\x1f]')
+# Device names Windows reserves, with or without an extension (con.md, NUL.draft.md).
+WINDOWS_RESERVED_RE = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)", re.IGNORECASE)
+# Characters a text file never holds and XML (the Atom feeds) cannot carry.
+CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+MAX_DEPTH = 64  # nesting levels of lists and mappings in front matter
+MAX_FRONT_MATTER = 256 * 1024  # characters
 
 
 @dataclass(frozen=True)
@@ -126,9 +151,44 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
                     Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
                 )
                 continue
+            problem = _file_problem(full, config)
+            if problem is not None:
+                problems.append(Diagnostic(rel, None, None, problem))
+                continue
             found.append((Path(full), rel))
     found.sort(key=lambda pair: pair[1])
+    problems.extend(_outside_links(config.layouts_dir, root, real_root))
     return found, problems
+
+
+def _file_problem(full: str, config: SiteConfig) -> str | None:
+    """Why an item file must not even be read: not a regular file, or far too large."""
+    try:
+        st = os.stat(full)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file; refused"
+    if st.st_size > config.max_item_bytes:
+        return f"file is {st.st_size:,} bytes, over the limit of {config.max_item_bytes:,}"
+    return None
+
+
+def _outside_links(folder: Path, root: Path, real_root: str) -> list[Diagnostic]:
+    """Symbolic links under ``folder`` (layouts/) that point outside the site."""
+    problems: list[Diagnostic] = []
+    if not folder.is_dir():
+        return problems
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for name in sorted(dirnames) + sorted(filenames):
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
+                rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
+                problems.append(
+                    Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
+                )
+    return problems
 
 
 def _inside(path: str, root: str) -> bool:
@@ -166,6 +226,8 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         )
     if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
         return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
+    if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
+        return fail(None, None, "file name is reserved or invalid on Windows; rename the file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -183,6 +245,13 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         return fail(None, None, "file contains NUL bytes; is it a text file?")
+    control = CONTROL_RE.search(text)
+    if control is not None:
+        return fail(
+            text.count("\n", 0, control.start()) + 1,
+            None,
+            f"file contains the control character U+{ord(control.group()):04X}; remove it",
+        )
 
     if not text.startswith("---\n"):
         return fail(1, None, 'no front matter: the file must start with a "---" line')
@@ -196,6 +265,13 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     )
     body_line = text[:body_start].count("\n") + 2
 
+    if len(fm_text) > MAX_FRONT_MATTER:
+        return fail(
+            2,
+            None,
+            f"front matter is {len(fm_text):,} characters long, over the limit of "
+            f"{MAX_FRONT_MATTER:,}; put long text in the body",
+        )
     data_fm, err = _load_yaml(fm_text)
     if err is not None:
         line, message = err
@@ -213,7 +289,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         )
     values: dict[str, Any] = {}
     for key, raw in data_fm.items():
-        skey = str(key)
+        skey = key if isinstance(key, str) else _show_key(key)
         if skey not in FIELDS:
             hint = did_you_mean(skey, FIELDS)
             problems.append(
@@ -328,13 +404,34 @@ def _check_category_fields(
         bad("final", "a final report must say which report it follows up (follow-up-of)")
 
 
+def _show_key(key: Any) -> str:
+    try:
+        return str(key)[:100]
+    except ValueError:  # an integer too long to print
+        return f"({type(key).__name__})"
+
+
 def _load_yaml(fm_text: str) -> tuple[Any, tuple[int | None, str] | None]:
-    if "&" in fm_text or "*" in fm_text:
+    # Front matter short enough cannot nest deep enough to hurt; anything else is first
+    # read as a stream of events (flat, cheap, stops early): anchors and aliases (alias
+    # bombs) are refused, and so is deep nesting, which would crash the YAML composer
+    # (C stack) or make the scanner quadratic.
+    if "&" in fm_text or "*" in fm_text or len(fm_text) > 2048:
+        depth = 0
         try:
             for event in yaml.parse(fm_text, Loader=Loader):
+                line = event.start_mark.line + 1 if event.start_mark else None
                 if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    line = event.start_mark.line + 1 if event.start_mark else None
                     return None, (line, "YAML anchors and aliases are not allowed in front matter")
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        return None, (
+                            line,
+                            f"front matter is nested more than {MAX_DEPTH} levels deep",
+                        )
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
         except yaml.YAMLError:
             pass  # reported below with its position
     try:

@@ -225,14 +225,27 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def leak_pattern(needles: Iterable[str]) -> re.Pattern[bytes] | None:
-    """One regex matching any withheld string, raw or HTML-escaped."""
+    """One regex matching any withheld string as it could appear in an output file:
+    raw, HTML-escaped (Python's and Jinja's forms), JSON-escaped or URL-encoded."""
     import html
+    import json
+    from urllib.parse import quote
+
+    from markupsafe import escape
 
     forms: set[bytes] = set()
     for needle in needles:
         if not needle:
             continue
-        for form in (needle, html.escape(needle), html.escape(needle, quote=False)):
+        for form in (
+            needle,
+            html.escape(needle),
+            html.escape(needle, quote=False),
+            str(escape(needle)),
+            json.dumps(needle, ensure_ascii=False)[1:-1],
+            json.dumps(needle)[1:-1],
+            quote(needle),
+        ):
             forms.add(form.encode("utf-8"))
     if not forms:
         return None

@@ -84,7 +84,23 @@ def _type(value: Any) -> str:
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
+    if isinstance(value, bytes):
+        return "binary data"
+    if isinstance(value, set):
+        return "a set"
     return "text"
+
+
+def _show(value: Any) -> str:
+    """A value for a message: its repr, shortened (an editor may have pasted a page)."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _is_control(c: str) -> bool:
+    """C0/C1 control characters (tab and newline aside) and the noncharacters XML refuses."""
+    o = ord(c)
+    return (o < 32 and c not in "\t\n") or 0x7F <= o <= 0x9F or o in (0xFFFE, 0xFFFF)
 
 
 def text(value: Any, config: SiteConfig) -> str:
@@ -93,14 +109,14 @@ def text(value: Any, config: SiteConfig) -> str:
     value = value.strip()
     if not value:
         raise FieldError("must not be empty")
-    if any(ord(c) < 32 and c not in "\t\n" for c in value):
+    if any(_is_control(c) for c in value):
         raise FieldError("contains control characters")
     return value
 
 
 def one_line(value: Any, config: SiteConfig) -> str:
     value = text(value, config)
-    if "\n" in value:
+    if "\n" in value or "\u2028" in value or "\u2029" in value:
         raise FieldError("must be a single line")
     return value
 
@@ -122,7 +138,7 @@ def date(value: Any, config: SiteConfig) -> dt.date:
             return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             pass
-    raise FieldError(f"must be a date YYYY-MM-DD, got {value!r}")
+    raise FieldError(f"must be a date YYYY-MM-DD, got {_show(value)}")
 
 
 def moment(value: Any, config: SiteConfig) -> dt.datetime:
@@ -134,7 +150,7 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
             result = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             raise FieldError(
-                f"must be a date and time like 2026-07-12T05:40:00+08:00, got {value!r}"
+                f"must be a date and time like 2026-07-12T05:40:00+08:00, got {_show(value)}"
             ) from None
     else:
         raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
@@ -203,13 +219,16 @@ def list_of(item: Parser, *, unique: bool = False) -> Parser:
         if not isinstance(value, list):
             raise FieldError(f"must be a list, not {_type(value)}")
         out = []
+        seen: set[Any] = set()  # a set: a long list must not cost quadratic time
         for i, entry in enumerate(value):
             try:
                 parsed = item(entry, config)
             except FieldError as exc:
                 raise FieldError(f"entry {i + 1}: {exc}", i) from None
-            if unique and parsed in out:
-                raise FieldError(f"entry {i + 1}: {parsed!s} is listed twice", i)
+            if unique:
+                if parsed in seen:
+                    raise FieldError(f"entry {i + 1}: {parsed!s} is listed twice", i)
+                seen.add(parsed)
             out.append(parsed)
         return tuple(out)
 

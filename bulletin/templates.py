@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sys
 import traceback
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from .diagnostics import Diagnostic
 from .i18n import format_date, translate
 
 PACKAGED = Path(__file__).parent / "layouts"
+MAX_RANGE = 100_000  # range() in a layout: a loop on bad data must end, and soon
 
 
 class TemplateFailure(Exception):
@@ -24,10 +26,55 @@ class TemplateFailure(Exception):
         self.diagnostic = diagnostic
 
 
+class LayoutRefused(jinja2.TemplateError):
+    """A layout that is a symbolic link to a file outside the site."""
+
+    def __init__(self, path: str):
+        super().__init__(f"{path}: symbolic link points outside the site; refused")
+        self.path = path
+
+
+class _SiteLoader(jinja2.FileSystemLoader):
+    """The site's layouts/; a template whose real path is outside the site is refused."""
+
+    def __init__(self, folder: Path, root: Path):
+        super().__init__(str(folder))
+        self.root = os.path.realpath(root)
+        self.site_root = root
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> Any:
+        source, filename, uptodate = super().get_source(environment, template)
+        if not _inside(os.path.realpath(filename), self.root):
+            raise LayoutRefused(_relative(Path(filename), self.site_root))
+        return source, filename, uptodate
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _range(*args: int) -> range:
+    numbers = range(*args)
+    try:
+        count = len(numbers)
+    except OverflowError:
+        count = MAX_RANGE + 1
+    if count > MAX_RANGE:
+        raise OverflowError(f"range() of more than {MAX_RANGE:,} numbers; refused")
+    return numbers
+
+
 def make_environment(config: SiteConfig) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if config.layouts_dir.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(config.layouts_dir)))
+        loaders.append(_SiteLoader(config.layouts_dir, config.root))
     loaders.append(jinja2.FileSystemLoader(str(PACKAGED)))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -45,6 +92,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lang=lang,
         url=lambda path="": base + str(path).lstrip("/"),
         site_title=config.title,
+        range=_range,
     )
     env.filters["cndate"] = lambda value: format_date(lang, value)
     env.filters["isodate"] = lambda value: value.isoformat()
@@ -54,12 +102,21 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
     h = hashlib.sha256()
+    root = os.path.realpath(config.root)
     for folder in (PACKAGED, config.layouts_dir):
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*")):
+        files = []
+        for dirpath, _dirs, filenames in os.walk(folder, followlinks=False):
+            files += [Path(dirpath, name) for name in filenames]
+        for path in sorted(files):
+            h.update(str(path.relative_to(folder)).encode())
+            if path.is_symlink():
+                # never read through a link that leaves the site (it is refused anyway)
+                h.update(b"\0link:" + os.fsencode(os.readlink(path)))
+                if folder is not PACKAGED and not _inside(os.path.realpath(path), root):
+                    continue
             if path.is_file():
-                h.update(str(path.relative_to(folder)).encode())
                 h.update(path.read_bytes())
     return h.hexdigest()
 
@@ -70,6 +127,10 @@ def render(
     """Render a template; any failure becomes a TemplateFailure naming template and line."""
     try:
         return env.get_template(template).render(context)
+    except LayoutRefused as exc:
+        raise TemplateFailure(
+            Diagnostic(exc.path, None, None, "symbolic link points outside the site; refused")
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailure(
             Diagnostic(

@@ -1,0 +1,480 @@
+"""Build ``<out>/search-index/``: full builds in a process pool, small edits from the cache.
+
+Item ids are the positions of the records sorted by (date, url): newest-first is id
+order reversed, a year is a range of ids, and a new item dated today takes the next id
+without moving any other item, so adding or editing one item leaves every other
+posting unchanged and the cache can patch just the shards whose tokens changed.
+
+Files (shards and attributes are content-addressed)::
+
+    manifest.json      counts, shard names, filter names, year ranges, chunk names
+    s/<h>.bin          postings shards (see encoding.py)
+    a-<h>.bin          per-item unit / category / adoption columns for the filters
+    f/<id>.json        one item: {"u": url, "t": title, "d": date, "x": text}, fetched
+                       as f/<id>.json?v=<manifest "fragments"> (a hash of all fragments)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import marshal
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from array import array
+from collections import defaultdict, deque
+from collections.abc import Sequence
+from itertools import repeat
+from pathlib import Path
+
+from . import SearchRecord, SearchReport
+from .cache import Cache, CacheError, CacheState, content_hash
+from .encoding import decode_record, encode_record, encode_shard, shard_of, split_shard
+from .output import sync_tree
+from .tokenize import index_normalize, item_tokens
+
+INDEX_DIR = "search-index"
+FORMAT = 1
+ASSETS = Path(__file__).with_name("assets")
+MIN_PARALLEL = 1500  # below this a process pool costs more than it saves
+MAX_BLOCK = 8000  # items per tokenising task (memory of a worker ~ 40 kB per item)
+_TC = "I" if array("I").itemsize == 4 else "L"
+_ISIZE = array(_TC).itemsize
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def shard_count_for(items: int) -> int:
+    """A power of two near items/16 (16..4096): ~10 kB shards for typical bulletins."""
+    count = 16
+    while count < 4096 and count * 16 < items:
+        count *= 2
+    return count
+
+
+def worker_count() -> int:
+    env = os.environ.get("BULLETIN_SEARCH_WORKERS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, 8))
+
+
+# --- records ---------------------------------------------------------------------------
+
+
+def _check_records(records: Sequence[SearchRecord]) -> list[SearchRecord]:
+    seen: set[str] = set()
+    for r in records:
+        if not isinstance(r.url, str) or not r.url:
+            raise ValueError(f"search record without a URL: {r!r}")
+        if r.url in seen:
+            raise ValueError(f"two search records share the URL {r.url}")
+        seen.add(r.url)
+        if not isinstance(r.date, str) or not _DATE.match(r.date):
+            raise ValueError(f"search record {r.url}: date {r.date!r} is not YYYY-MM-DD")
+        dt.date.fromisoformat(r.date)
+        for field_name in ("title", "text", "unit_id", "unit_name", "category_id"):
+            if not isinstance(getattr(r, field_name), str):
+                raise ValueError(f"search record {r.url}: {field_name} is not a string")
+        for pair in r.adopted:
+            if len(pair) != 2 or not all(isinstance(x, str) for x in pair):
+                raise ValueError(f"search record {r.url}: bad adoption {pair!r}")
+    return sorted(records, key=lambda r: (r.date, r.url))
+
+
+def fragment_bytes(r: SearchRecord) -> bytes:
+    doc = {"u": r.url, "t": r.title, "d": r.date, "x": r.text}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# --- full build: phase 1 tokenises blocks of items, phase 2 encodes groups of shards -----
+
+
+Postings = dict[str, bytes]  # token -> ids as a native uint32 array
+ShardPart = dict[int, tuple[Postings, Postings]]  # shard -> (all, title)
+
+
+def _tokenize_block(
+    lo: int, pairs: Sequence[tuple[str, str]], shard_count: int, groups: int
+) -> list[ShardPart]:
+    """Postings of items lo.., split by shard and then into ``groups`` shard groups."""
+    post: defaultdict[str, list[int]] = defaultdict(list)
+    tpost: defaultdict[str, list[int]] = defaultdict(list)
+    get, tget, append = post.__getitem__, tpost.__getitem__, list.append
+    for k, (title, text) in enumerate(pairs):
+        i = lo + k
+        nt = index_normalize(title)
+        # post[tok].append(i) for every token, without a bytecode loop per token
+        deque(map(append, map(get, item_tokens(nt + "\n" + index_normalize(text))), repeat(i)), 0)
+        deque(map(append, map(tget, item_tokens(nt)), repeat(i)), 0)
+    out: list[ShardPart] = [{} for _ in range(groups)]
+    mask = shard_count - 1
+    for which, src in ((0, post), (1, tpost)):
+        for tok, ids in src.items():
+            s = zlib.crc32(tok.encode("utf-8")) & mask
+            part = out[s % groups].get(s)
+            if part is None:
+                part = out[s % groups][s] = ({}, {})
+            part[which][tok] = array(_TC, ids).tobytes()
+    return out
+
+
+def _ids(segments: list[bytes]) -> list[int]:
+    a = array(_TC)
+    a.frombytes(segments[0] if len(segments) == 1 else b"".join(segments))
+    return a.tolist()
+
+
+def _encode_group(blocks: Sequence[ShardPart]) -> dict[int, bytes]:
+    """Merge the blocks' postings (blocks in id order) and encode their shards."""
+    shards = sorted({s for part in blocks for s in part})
+    out: dict[int, bytes] = {}
+    for s in shards:
+        merged: dict[str, list[bytes]] = {}
+        tmerged: dict[str, list[bytes]] = {}
+        for part in blocks:
+            pair = part.get(s)
+            if pair is None:
+                continue
+            for target, src in ((merged, pair[0]), (tmerged, pair[1])):
+                for tok, b in src.items():
+                    seg = target.get(tok)
+                    if seg is None:
+                        target[tok] = [b]
+                    else:
+                        seg.append(b)
+        recs = []
+        for tok, segs in merged.items():
+            tsegs = tmerged.get(tok)
+            if tsegs is None and len(segs) == 1 and len(segs[0]) == _ISIZE:  # one item
+                ids = [int.from_bytes(segs[0], sys.byteorder)]
+                recs.append((tok, encode_record(tok, ids, ())))
+            else:
+                recs.append((tok, encode_record(tok, _ids(segs), _ids(tsegs) if tsegs else [])))
+        out[s] = encode_shard(recs)
+    return out
+
+
+def _run_workers(tmp: str, jobs: list[list[str]]) -> None:
+    """Run one worker subprocess per argument list, in parallel; raise if one fails."""
+    root = str(Path(__file__).resolve().parents[2])
+    code = (
+        "import sys;sys.path.insert(0,sys.argv[1]);"
+        "from bulletin.search.worker import main;sys.exit(main(sys.argv[2:]))"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, root, *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for args in jobs
+    ]
+    errors = []
+    for p in procs:
+        _, err = p.communicate()
+        if p.returncode:
+            errors.append(err.decode("utf-8", "replace").strip()[-2000:])
+    if errors:
+        raise RuntimeError("search index worker failed:\n" + "\n".join(errors))
+
+
+def build_shards(records: Sequence[SearchRecord], shard_count: int, workers: int) -> list[bytes]:
+    """Shard bytes for all records (already in id order)."""
+    n = len(records)
+    pairs = [(r.title, r.text) for r in records]
+    if workers <= 1 or n < MIN_PARALLEL:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            by_shard = _encode_group(_tokenize_block(0, pairs, shard_count, 1))
+        finally:
+            if was_enabled:
+                gc.enable()
+        return [by_shard.get(s, b"") for s in range(shard_count)]
+    # equal blocks, the same number for every worker
+    nblocks = -(-max(workers, -(-n // MAX_BLOCK)) // workers) * workers
+    size = -(-n // nblocks)
+    bounds = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+    groups = max(workers * 2, shard_count // 128)
+    by_shard = {}
+    with tempfile.TemporaryDirectory(prefix="bulletin-search-") as tmp:
+        for b, (lo, hi) in enumerate(bounds):
+            with open(os.path.join(tmp, f"in-{b}"), "wb") as fh:
+                marshal.dump((lo, pairs[lo:hi]), fh)
+        del pairs
+        w = min(workers, len(bounds))
+        _run_workers(
+            tmp,
+            [
+                ["tokenize", tmp, str(shard_count), str(groups)]
+                + [str(b) for b in range(k, len(bounds), w)]
+                for k in range(w)
+            ],
+        )
+        w = min(workers, groups)
+        _run_workers(
+            tmp,
+            [
+                ["encode", tmp, str(shard_count), str(len(bounds))]
+                + [str(g) for g in range(k, groups, w)]
+                for k in range(w)
+            ],
+        )
+        for g in range(groups):
+            with open(os.path.join(tmp, f"out-{g}"), "rb") as fh:
+                by_shard.update(marshal.load(fh))
+    return [by_shard.get(s, b"") for s in range(shard_count)]
+
+
+# --- incremental update ----------------------------------------------------------------
+
+
+def _fragment_tokens(raw: bytes | None) -> tuple[set[str], set[str]]:
+    if raw is None:
+        return set(), set()
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+        title, text = doc["t"], doc["x"]
+        if not isinstance(title, str) or not isinstance(text, str):
+            raise TypeError
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise CacheError("undecodable cached fragment") from None
+    nt = index_normalize(title)
+    return item_tokens(nt + "\n" + index_normalize(text)), item_tokens(nt)
+
+
+def update_shards(
+    cache: Cache,
+    state: CacheState,
+    frags: Sequence[bytes],
+    frag_hashes: Sequence[str],
+    shard_count: int,
+) -> tuple[list[bytes], int] | None:
+    """Patch the cached shards for the items whose fragment changed.
+
+    Returns (shards, items tokenized), or None when a full build is the better deal (ids
+    moved, e.g. an item inserted in the middle of the date order).
+    """
+    if state.shard_count != shard_count:
+        return None
+    n_new, n_old = len(frags), len(state.frag_hashes)
+    m = min(n_new, n_old)
+    touched = [i for i in range(m) if state.frag_hashes[i] != frag_hashes[i]]
+    touched += range(m, max(n_new, n_old))
+    if len(touched) > max(64, n_new // 20):
+        return None
+    shards = [cache.read_shard(h) for h in state.shard_hashes]  # verifies every one
+    if not touched:
+        return shards, 0
+    old_frags = cache.read_fragments(state, [i for i in touched if i < n_old])
+    adds: defaultdict[str, set[int]] = defaultdict(set)
+    rems: defaultdict[str, set[int]] = defaultdict(set)
+    tadds: defaultdict[str, set[int]] = defaultdict(set)
+    trems: defaultdict[str, set[int]] = defaultdict(set)
+    for i in touched:
+        old_all, old_title = _fragment_tokens(old_frags.get(i))
+        new_all, new_title = _fragment_tokens(frags[i] if i < n_new else None)
+        for tok in old_all - new_all:
+            rems[tok].add(i)
+        for tok in new_all - old_all:
+            adds[tok].add(i)
+        for tok in old_title - new_title:
+            trems[tok].add(i)
+        for tok in new_title - old_title:
+            tadds[tok].add(i)
+    changed_tokens = set(adds) | set(rems) | set(tadds) | set(trems)
+    by_shard: defaultdict[int, list[str]] = defaultdict(list)
+    for tok in changed_tokens:
+        by_shard[shard_of(tok, shard_count)].append(tok)
+    for s, toks in by_shard.items():
+        try:
+            recs = split_shard(shards[s])
+            for tok in toks:
+                if tok in recs:
+                    got, all_ids, title_ids = decode_record(recs[tok])
+                    if got != tok:
+                        raise CacheError("shard record names another token")
+                else:
+                    all_ids, title_ids = [], []
+                new_ids = sorted((set(all_ids) - rems[tok]) | adds[tok])
+                new_tids = sorted((set(title_ids) - trems[tok]) | tadds[tok])
+                if new_ids:
+                    recs[tok] = encode_record(tok, new_ids, new_tids)
+                else:
+                    recs.pop(tok, None)
+            shards[s] = encode_shard(recs.items())
+        except (ValueError, IndexError, UnicodeDecodeError) as exc:
+            raise CacheError(f"undecodable cached shard: {exc}") from None
+    return shards, len(touched)
+
+
+# --- assembling the output -------------------------------------------------------------
+
+
+def _names(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Distinct ids in order of first appearance; the newest record names each id."""
+    names: dict[str, str] = {}
+    for ident, name in pairs:
+        names[ident] = name
+    return list(names.items())
+
+
+def _column(values: list[int], limit: int) -> tuple[bytes, int]:
+    for code, width in (("B", 1), ("H", 2), ("I", 4)):
+        if limit < 1 << (8 * width):
+            col = array(code, values)
+            if col.itemsize != width:  # pragma: no cover - exotic platform
+                continue
+            if sys.byteorder == "big":  # pragma: no cover
+                col.byteswap()
+            return col.tobytes(), width
+    raise ValueError("too many distinct filter values")
+
+
+def assemble(
+    records: Sequence[SearchRecord],
+    frags: Sequence[bytes],
+    frag_hashes: Sequence[str],
+    shards: Sequence[bytes],
+    shard_hashes: Sequence[str],
+    language: str,
+) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for data, h in zip(shards, shard_hashes, strict=True):
+        files[f"s/{h}.bin"] = data
+    for i, data in enumerate(frags):
+        files[f"f/{i}.json"] = data
+    # fragments are named by item id (no id -> name table to fetch first); their URLs carry
+    # this version so a browser never mixes a cached fragment with another build's ids
+    version = content_hash("".join(frag_hashes).encode("ascii"))
+
+    units = sorted(_names([(r.unit_id, r.unit_name) for r in records]))
+    cats = sorted(_names([(r.category_id, r.category_name) for r in records]))
+    levels = _names([pair for r in records for pair in r.adopted])
+    if len(levels) > 32:
+        raise ValueError("more than 32 adoption levels")
+    unit_ix = {u: i for i, (u, _) in enumerate(units)}
+    cat_ix = {c: i for i, (c, _) in enumerate(cats)}
+    level_ix = {lv: i for i, (lv, _) in enumerate(levels)}
+    ucol, uw = _column([unit_ix[r.unit_id] for r in records], len(units))
+    ccol, cw = _column([cat_ix[r.category_id] for r in records], len(cats))
+    masks = [sum(1 << level_ix[lv] for lv in {lv for lv, _ in r.adopted}) for r in records]
+    acol, aw = _column(masks, 1 << len(levels))
+    attrs = ucol + ccol + acol
+    attrs_name = f"a-{content_hash(attrs)}.bin"
+    files[attrs_name] = attrs
+
+    years: list[list[int]] = []
+    for i, r in enumerate(records):
+        y = int(r.date[:4])
+        if years and years[-1][0] == y:
+            years[-1][2] = i + 1
+        else:
+            years.append([y, i, i + 1])
+
+    manifest = {
+        "format": FORMAT,
+        "lang": language,
+        "count": len(records),
+        "shardBits": len(shards).bit_length() - 1,
+        "shards": "".join(shard_hashes),
+        "attrs": attrs_name,
+        "widths": [uw, cw, aw],
+        "fragments": version,
+        "units": [list(u) for u in units],
+        "categories": [list(c) for c in cats],
+        "levels": [list(lv) for lv in levels],
+        "years": years,
+    }
+    files["manifest.json"] = (
+        json.dumps(manifest, ensure_ascii=False, separators=(",", ":")) + "\n"
+    ).encode("utf-8")
+    for asset in ("search.js", "search.css"):
+        files[asset] = (ASSETS / asset).read_bytes()
+    return files
+
+
+# --- entry point -----------------------------------------------------------------------
+
+
+def write_search_index(
+    records: Sequence[SearchRecord],
+    out_dir: Path,
+    *,
+    language: str,
+    cache_dir: Path | None = None,
+) -> SearchReport:
+    """Write ``out_dir/search-index/`` for ``records`` (published item pages only).
+
+    Deterministic: the same records give byte-identical files whatever the cache held.
+    With ``cache_dir``, a build after a small edit re-tokenises only the changed items.
+    """
+    start = time.perf_counter()
+    recs = _check_records(records)
+    n = len(recs)
+    shard_count = shard_count_for(n)
+    frags = [fragment_bytes(r) for r in recs]
+    frag_hashes = [content_hash(f, 16) for f in frags]
+    if len(set(frag_hashes)) != n:  # pragma: no cover - 64-bit collision
+        raise RuntimeError("fragment hash collision; please report")
+
+    cache = Cache(Path(cache_dir)) if cache_dir is not None else None
+    state: CacheState | None = None
+    shards: list[bytes] | None = None
+    note = ""
+    tokenized = n
+    if cache is not None:
+        try:
+            state = cache.load_state()
+            patched = update_shards(cache, state, frags, frag_hashes, shard_count)
+            if patched is None:
+                note = "too many changes for an incremental update"
+            else:
+                shards, tokenized = patched
+        except CacheError as exc:
+            note = str(exc) if str(exc) == "no cache yet" else f"ignored ({exc})"
+            state = None
+    mode = "full"
+    if shards is None:
+        shards = build_shards(recs, shard_count, worker_count())
+    else:
+        mode = "incremental" if tokenized else "unchanged"
+    shard_hashes = [content_hash(s) for s in shards]
+    if state is not None and state.shard_count == shard_count:
+        rewritten = sum(a != b for a, b in zip(shard_hashes, state.shard_hashes, strict=True))
+    else:
+        rewritten = shard_count
+
+    files = assemble(recs, frags, frag_hashes, shards, shard_hashes, language)
+    result = sync_tree(Path(out_dir) / INDEX_DIR, files)
+
+    if cache is not None:
+        try:
+            cache.save(shards, shard_hashes, [r.url for r in recs], frag_hashes, frags, state)
+        except OSError as exc:
+            note = (note + "; " if note else "") + f"not saved ({exc})"
+    return SearchReport(
+        items=n,
+        files_written=result.written,
+        files_deleted=result.deleted,
+        files_unchanged=result.unchanged,
+        bytes_written=result.bytes_written,
+        index_bytes=result.total_bytes,
+        seconds=time.perf_counter() - start,
+        mode=mode,
+        items_tokenized=tokenized,
+        shards=shard_count,
+        shards_rewritten=rewritten,
+        cache_note=note,
+    )
