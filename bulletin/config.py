@@ -41,6 +41,7 @@ class UnitConfig:
     name: str
     kind: str
     key: bool
+    assessed: bool = True  # counted in quotas, scores, ranks and criticism
 
 
 @dataclass(frozen=True)
@@ -275,7 +276,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
             continue
         if not ID_RE.match(uid):
             r.error(tname, None, "unit ids use lowercase ASCII letters, digits, '-' and '_'")
-        r.check_keys(tname, u, {"name", "kind", "key"})
+        r.check_keys(tname, u, {"name", "kind", "key", "assessed"})
         name = r.get(tname, u, "name", str, None)
         if not name:
             r.error(tname, "name" if "name" in u else None, "a unit needs a name")
@@ -283,7 +284,9 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         kind = r.get(tname, u, "kind", str, "department")
         if kind not in UNIT_KINDS:
             r.error(tname, "kind", f'"{kind}" is not one of {", ".join(UNIT_KINDS)}')
-        units.append(UnitConfig(uid, name, kind, r.get(tname, u, "key", bool, False)))
+        key = r.get(tname, u, "key", bool, False)
+        assessed = r.get(tname, u, "assessed", bool, True)
+        units.append(UnitConfig(uid, name, kind, key, assessed))
     if not units and not r.problems:
         r.error(None, None, "no [units.<id>] tables: define at least one reporting unit")
 

@@ -28,6 +28,7 @@ class Unit:
     kind: str
     key: bool
     url: str
+    assessed: bool = True  # counted in quotas, scores, ranks and criticism notices
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ def build_site(
     base = config.base_path
     problems: list[Diagnostic] = []
     units = {
-        u.id: Unit(u.id, u.name, u.kind, u.key, f"{base}units/{quote(u.id)}/") for u in config.units
+        u.id: Unit(u.id, u.name, u.kind, u.key, f"{base}units/{quote(u.id)}/", u.assessed)
+        for u in config.units
     }
     categories = {
         c.id: Category(c.id, c.name, f"{base}categories/{quote(c.id)}/") for c in config.categories

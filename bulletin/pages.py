@@ -96,7 +96,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             "years": by_year(items),
             "page_url": unit.url,
             "dashboard": figures.unit(unit.id) if figures else None,
-            "dashboard_units": len(site.units),
+            "dashboard_units": len(stats.assessed_units(site)),
         }
 
     for unit in site.units:

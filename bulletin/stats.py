@@ -148,11 +148,17 @@ class Reason:
     minutes: int | None = None
 
 
+def assessed_units(site: Site) -> list[Unit]:
+    """Units held to quotas and ranked; the office that runs the system may opt out
+    (``assessed = false``), e.g. the district office issuing notices."""
+    return [u for u in site.units if u.assessed]
+
+
 def criticism(site: Site, year: int) -> dict[str, tuple[Reason, ...]]:
     """Criticism candidates (通报批评) of ``year``: unit id → reasons, in unit order."""
     active = {i.unit.id for i in published(site) if i.year == year}
     found: dict[str, list[Reason]] = defaultdict(list)
-    for unit in site.units:
+    for unit in assessed_units(site):
         if unit.id not in active:
             found[unit.id].append(Reason("no-items"))
     for thread in emergency_threads(site):
@@ -163,7 +169,7 @@ def criticism(site: Site, year: int) -> dict[str, tuple[Reason, ...]]:
             found[first.unit.id].append(Reason("late-report", first, report_delay_minutes(first)))
         if thread.is_open:
             found[first.unit.id].append(Reason("not-finalised", first))
-    return {u.id: tuple(found[u.id]) for u in site.units if found.get(u.id)}
+    return {u.id: tuple(found[u.id]) for u in assessed_units(site) if found.get(u.id)}
 
 
 # --- per unit and year -------------------------------------------------------------------
@@ -269,10 +275,11 @@ def year_stats(site: Site, year: int, today: dt.date) -> YearStats:
     def points(unit: Unit) -> int:
         return sum(item_points(i, site) for i in by_unit.get(unit.id, []))
 
-    scores = [points(u) for u in site.units]
+    assessed = assessed_units(site)
+    scores = [points(u) for u in assessed]
     ranks = competition_ranks(scores)
     units = []
-    for order, unit in enumerate(site.units):
+    for order, unit in enumerate(assessed):
         items = by_unit.get(unit.id, [])
         levels = Counter(a.level.id for i in items for a in i.adoptions)
         per_quarter = Counter(i.quarter for i in items)

@@ -494,3 +494,19 @@ def test_commendations_and_anthology(tmp_path):
         (2026, ["c3", "c1"]),
         (2025, ["c2"]),
     ]
+
+
+def test_unassessed_unit_is_neither_ranked_nor_criticised(tmp_path: Path) -> None:
+    """The office running the system (assessed = false) is left out of quotas and ranks."""
+    toml = '[units.office]\nname = "区委办公室"\nkind = "department"\nassessed = false\n'
+    site = make_site(
+        tmp_path,
+        {"a": brief("town", "2026-02-01"), "b": brief("office", "2026-02-02")},
+        toml,
+    )
+    ys = stats.year_stats(site, 2026, dt.date(2026, 12, 31))
+    assert [u.unit.id for u in ys.units] == ["town", "street", "dept"]
+    assert ys.unit("office") is None
+    # street and dept reported nothing: criticised; the office is not, whatever it did
+    assert set(stats.criticism(site, 2026)) == {"street", "dept"}
+    assert ys.unit("town").rank == 1
