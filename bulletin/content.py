@@ -151,7 +151,7 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
                     Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
                 )
                 continue
-            problem = _file_problem(full, config)
+            problem = _file_problem(full)
             if problem is not None:
                 problems.append(Diagnostic(rel, None, None, problem))
                 continue
@@ -161,16 +161,14 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
     return found, problems
 
 
-def _file_problem(full: str, config: SiteConfig) -> str | None:
-    """Why an item file must not even be read: not a regular file, or far too large."""
+def _file_problem(full: str) -> str | None:
+    """Why an item file must not even be opened: a pipe or device would block or never end."""
     try:
         st = os.stat(full)
-    except OSError as exc:
-        return f"cannot read: {exc.strerror}"
+    except OSError:
+        return None  # reading it reports why
     if not stat.S_ISREG(st.st_mode):
         return "not a regular file; refused"
-    if st.st_size > config.max_item_bytes:
-        return f"file is {st.st_size:,} bytes, over the limit of {config.max_item_bytes:,}"
     return None
 
 
