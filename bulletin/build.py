@@ -121,15 +121,7 @@ def _init_reader(config: SiteConfig) -> None:
 
 def _read_files(batch: list[tuple[str, str]]) -> list[content.ReadResult]:
     config = _WORKER["config"]
-    return [_read_one(Path(path), rel, config) for path, rel in batch]
-
-
-def _read_one(path: Path, rel: str, config: SiteConfig) -> content.ReadResult:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return content.ReadResult(rel, None, (Diagnostic(rel, None, None, f"cannot read: {exc}"),))
-    return content.read_item(data, rel, config)
+    return [content.read_file(Path(path), rel, config) for path, rel in batch]
 
 
 Signature = tuple[int, int, int, int]
@@ -336,7 +328,12 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
         # the output changed behind our back (a page deleted or edited by hand): trust no
         # page of it; everything is rendered again and compared, and scanned for leaks
         manifest = {}
-    if options.write and manifest.get("input") == input_fp and (output / MARKER).is_file():
+    if (
+        options.write
+        and not scan.problems
+        and manifest.get("input") == input_fp
+        and (output / MARKER).is_file()
+    ):
         lap("check")
         return BuildResult(
             True,
@@ -495,7 +492,14 @@ def _write_site(
     """Render what changed into a staging copy, scan it, swap it in."""
     config = site.config
     old_fps = manifest.get("pages_fp", {})
-    needles = list(withheld.titles)
+    # a withheld title that is also public text (a unit's name, a published title) is no
+    # evidence of a leak when found in the output: only distinctive titles are searched
+    public = "\n".join(
+        [config.title]
+        + [i.title for i in site.items]
+        + [x.name for x in (*site.units, *site.categories, *site.levels)]
+    )
+    needles = [t for t in withheld.titles if t not in public]
     for slug in withheld.slugs:
         needles += [f"items/{slug}/", f"items/{quote(slug)}/"]
     leak = leak_pattern(needles)
@@ -662,10 +666,10 @@ def _leaks(
         except ValueError:
             return str(path)
 
-    slugs = set(withheld.slugs)
+    prefixes = tuple(f"items/{slug}/" for slug in withheld.slugs)
     files = list(staging.all_files())
     for rel in files:
-        if set(rel.split("/")) & slugs:
+        if prefixes and rel.startswith(prefixes):
             problems.append(
                 Diagnostic(
                     shown(rel), None, None, "output file name reveals a withheld (classified) item"

@@ -193,6 +193,26 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
+    return Diagnostic(
+        rel, None, None, f"file is {size:,} bytes, over the limit of {config.max_item_bytes:,}"
+    )
+
+
+def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
+    """Read and parse one item file, never reading more than the size limit allows."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(config.max_item_bytes + 1)
+            if len(data) > config.max_item_bytes:
+                return ReadResult(
+                    rel, None, (too_large(rel, os.fstat(fh.fileno()).st_size, config),)
+                )
+    except OSError as exc:
+        return ReadResult(rel, None, (Diagnostic(rel, None, None, f"cannot read: {exc}"),))
+    return read_item(data, rel, config)
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -219,9 +239,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
 
     stem = PurePosixPath(rel).stem
     if len(data) > config.max_item_bytes:
-        return fail(
-            None, None, f"file is {len(data):,} bytes, over the limit of {config.max_item_bytes:,}"
-        )
+        return ReadResult(rel, None, (too_large(rel, len(data), config),))
     if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
         return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
     if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):

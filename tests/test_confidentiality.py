@@ -499,3 +499,20 @@ def test_cli_reports_the_withheld_count(built: dict[str, Path], tmp_path: Path) 
     assert "Withheld (classified) |      8" in proc.stdout
     # the console is not an output file, but nothing there names a withheld item either
     assert MARKER not in (proc.stdout + proc.stderr).lower()
+
+
+def test_a_withheld_title_that_is_public_text_does_not_stop_the_build(tmp_path: Path) -> None:
+    """A classified item titled like a unit, or like a published item, is still withheld,
+    but finding that ordinary text in the output is no evidence of a leak."""
+    site = make_site(tmp_path / "site", secrets=False)
+    write_item(
+        site,
+        "chengguan/plain-secret.md",
+        "title: 城关镇\nunit: chengguan\ncategory: briefing\ndate: 2026-03-01\n"
+        "classification: 秘密\n",
+        "涉密正文。",
+    )
+    result = build(site, BuildOptions(output=tmp_path / "out"))
+    assert result.ok, [d.format() for d in result.errors]
+    assert result.withheld == 1
+    assert not (tmp_path / "out" / "items" / "plain-secret").exists()

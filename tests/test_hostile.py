@@ -645,11 +645,6 @@ def test_oversized_item_is_refused(site: Path) -> None:
     assert snapshot(site / "public") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bulletin/build.py _read_one reads the whole file before read_item checks "
-    "max_item_bytes; it should read at most max_item_bytes + 1 bytes",
-)
 def test_oversized_item_is_not_read_into_memory(site: Path) -> None:
     huge = site / "content" / "beiyuan" / "huge.md"
     with open(huge, "wb") as fh:
@@ -808,12 +803,6 @@ def test_content_symlinks_out_of_the_site_are_refused(site: Path, outside: Path)
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bulletin/build.py: the 'up to date' shortcut ignores scan.problems, so an item "
-    "refused by content.discover (symlink out of the site, named pipe) after a good build "
-    "is silently skipped with exit 0; the shortcut must not apply when scan.problems",
-)
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="needs symlinks")
 def test_refusals_after_a_previous_good_build(site: Path, outside: Path) -> None:
     assert build(site, OPTIONS).ok  # the manifest now matches this site and output
