@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__, checks, content, model, pages, templates
-from .cache import BuildCache, ItemEntry, stat_signature
+from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
 from .markdown import RenderedBody
@@ -43,6 +44,8 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; default: CPU count
     # called as progress(stage, done, total) while reading, rendering and indexing
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
+    # in-memory state kept between builds by serve and watch
+    session: BuildSession | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -305,7 +308,9 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     if problems and options.write:
         return BuildResult(False, tuple(problems))
     # `bulletin check` writes nothing, not even the cache
-    cache = BuildCache(config.root, enabled=options.cache and options.write)
+    cache = BuildCache(
+        config.root, enabled=options.cache and options.write, session=options.session
+    )
     jobs = _jobs(options)
     scan = scan_sources(config)
     lap("scan-sources")
@@ -447,6 +452,8 @@ def _build_from_sources(
     )
     if isinstance(outcome, list):
         problems.extend(outcome)
+        # the search cache may now describe an index that was never published
+        shutil.rmtree(cache.root / "search", ignore_errors=True)
         return result(False)
     stats, written_files, rendered = outcome
     cache.save_manifest(
@@ -548,10 +555,14 @@ def _write_site(
                 staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())
         lap("render")
         if index_search is not None:
+            before = _files_under(staging.path, SEARCH_DIR)
             files, ran = index_search(staging.path)
             staging.kept.update(files)
-            if ran and leak is not None:
-                leaked_files.extend(scan_for_leaks(staging.path, files, leak))
+            if ran:
+                # the indexer writes and deletes its own files: count them all as changed,
+                # so the spare tree is patched with them and they are scanned for leaks
+                staging.new_files.extend(files)
+                staging.removed_files.extend(sorted(set(before) - set(files)))
             lap("search")
         staging.prune()
         fresh = set(staging.new_files)
@@ -588,6 +599,11 @@ def output_signature(output: Path) -> str:
             return ""
     entries.sort()
     return _fingerprint(*entries)
+
+
+def _files_under(root: Path, folder: str) -> list[str]:
+    """Files below root/folder, as sorted paths relative to root."""
+    return sorted(p.relative_to(root).as_posix() for p in (root / folder).rglob("*") if p.is_file())
 
 
 def _search_code() -> str:
@@ -637,10 +653,7 @@ def _search_step(
             write_search_index(
                 records, staging_dir, language=site.config.language, cache_dir=search_cache
             )
-        files = sorted(
-            p.relative_to(staging_dir).as_posix() for p in target.rglob("*") if p.is_file()
-        )
-        return files, ran
+        return _files_under(staging_dir, SEARCH_DIR), ran
 
     return run
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,17 +127,41 @@ class BodyStore:
         self.fresh.clear()
 
 
+class BuildSession:
+    """What a long-running process (serve, watch) keeps in memory between its builds:
+    the parsed-item index and the loaded body shards, so a one-item rebuild does not
+    unpickle them from disk again. The disk cache stays the source of truth."""
+
+    SAVE_EVERY = 30.0  # seconds between writes of the item index to disk
+
+    def __init__(self) -> None:
+        self.items: tuple[str, dict[str, ItemEntry]] | None = None
+        self.bodies: BodyStore | None = None
+        self.saved_at = 0.0
+
+
 class BuildCache:
     """All cache files of one site, for one configuration."""
 
-    def __init__(self, site_root: Path, enabled: bool = True):
+    def __init__(self, site_root: Path, enabled: bool = True, session: BuildSession | None = None):
         self.root = site_root / CACHE_DIR
         self.enabled = enabled
-        self.bodies = BodyStore(self.root / "bodies" if enabled else None)
+        self.session = session if enabled else None
+        directory = self.root / "bodies" if enabled else None
+        if self.session is not None:
+            if self.session.bodies is None or self.session.bodies.directory != directory:
+                self.session.bodies = BodyStore(directory)
+            self.bodies = self.session.bodies
+        else:
+            self.bodies = BodyStore(directory)
 
     def load_items(self, config_key: str) -> dict[str, ItemEntry]:
         if not self.enabled:
             return {}
+        if self.session is not None and self.session.items is not None:
+            key, entries = self.session.items
+            if key == config_key:
+                return dict(entries)
         data = load(self.root / "items")
         if not isinstance(data, dict) or data.get("config") != config_key:
             return {}
@@ -144,8 +169,21 @@ class BuildCache:
         return entries if isinstance(entries, dict) else {}
 
     def save_items(self, config_key: str, entries: dict[str, ItemEntry]) -> None:
-        if self.enabled:
+        """Write the item index; in a session at most every SAVE_EVERY seconds.
+
+        An older index on disk is safe: its entries are trusted only where the file's
+        stat signature still matches, and the bodies of unchanged files are kept.
+        """
+        if not self.enabled:
+            return
+        session = self.session
+        now = time.monotonic()
+        if session is None or now - session.saved_at >= session.SAVE_EVERY:
             save(self.root / "items", {"config": config_key, "entries": entries})
+            if session is not None:
+                session.saved_at = now
+        if session is not None:
+            session.items = (config_key, dict(entries))
 
     def load_manifest(self) -> dict[str, Any]:
         data = load(self.root / "manifest") if self.enabled else None

@@ -77,6 +77,7 @@ class Staging:
         self.stats = WriteStats()
         self.new_files: list[str] = []
         self.removed_files: list[str] = []
+        self.previous: set[str] | None = None  # files of the tree we started from, if known
 
     def __enter__(self) -> Staging:
         self.output.parent.mkdir(parents=True, exist_ok=True)
@@ -121,6 +122,8 @@ class Staging:
                 spare.parent.mkdir(parents=True, exist_ok=True)
                 os.link(live, spare)
         os.rename(self.spare, self.path)
+        files = state.get("files")
+        self.previous = set(files) if isinstance(files, list) else None
         return True
 
     def __exit__(self, *exc: object) -> None:
@@ -159,6 +162,20 @@ class Staging:
 
     def prune(self) -> None:
         """Delete files of the previous build that this build did not produce."""
+        if self.previous is not None:
+            for rel in sorted(self.previous - self.kept):
+                path = self.path / rel
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    continue
+                self.stats.removed += 1
+                self.removed_files.append(rel)
+                parent = path.parent
+                while parent != self.path and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent
+            return
         for dirpath, _dirs, filenames in os.walk(self.path, topdown=False):
             for name in filenames:
                 full = os.path.join(dirpath, name)
@@ -185,6 +202,7 @@ class Staging:
                     "live": self.output.stat().st_ino,
                     "spare": self.spare.stat().st_ino,
                     "changes": sorted(set(self.new_files) | set(self.removed_files)),
+                    "files": sorted(self.kept),
                 }
                 save(self.state_file, state)
                 return

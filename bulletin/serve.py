@@ -59,6 +59,7 @@ from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 from .build import BuildOptions, BuildResult
+from .cache import BuildSession
 from .watch import Change, Rebuild, Watcher, log_rebuild, stop_on_signals, wait_for
 
 PREFIX = "/__bulletin/"
@@ -720,7 +721,13 @@ class DevSession:
     def start(self) -> DevSession:
         s = self.settings
         self.server = DevServer((s.host, s.port), self.state, self.output, self.loopback)
-        options = BuildOptions(drafts=s.drafts, output=self.output, today=s.today, search=s.search)
+        options = BuildOptions(
+            drafts=s.drafts,
+            output=self.output,
+            today=s.today,
+            search=s.search,
+            session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
+        )
         self.watcher = Watcher(
             self.root,
             options,

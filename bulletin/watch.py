@@ -55,6 +55,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build
+from .cache import BuildSession
 from .diagnostics import Diagnostic, sort_key
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
@@ -608,7 +609,12 @@ class WatchSettings:
 def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None = None) -> int:
     """``bulletin watch``: rebuild the production output on every change until signalled."""
     stop = stop or threading.Event()
-    options = BuildOptions(drafts=settings.drafts, output=settings.output, today=settings.today)
+    options = BuildOptions(
+        drafts=settings.drafts,
+        output=settings.output,
+        today=settings.today,
+        session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
+    )
     watcher = Watcher(root, options, on_build=log_rebuild, debounce=settings.debounce, halt=stop)
     with stop_on_signals(stop):
         try:
