@@ -652,7 +652,9 @@ def test_oversized_item_is_not_read_into_memory(site: Path) -> None:
     proc = run_cli("build", site, measure=True)
     assert proc.returncode == 1
     assert "content/beiyuan/huge.md: file is 536,870,912 bytes, over the limit" in proc.stderr
-    assert peak_rss_kb(proc) < 256 * 1024, "the oversized file was read into memory"
+    # reading the 512 MiB file would take at least that much; the rest of the site and
+    # the interpreter stay well below it
+    assert peak_rss_kb(proc) < 400 * 1024, "the oversized file was read into memory"
 
 
 def test_item_size_limit_is_configurable(site: Path) -> None:

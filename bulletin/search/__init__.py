@@ -1,8 +1,8 @@
 """Full-text search over item pages: a CJK n-gram index of our own and a small JS client.
 
-Pagefind was measured and rejected for Chinese (issue 5): its
-word segmentation differs between index and query time, so 报送 found 4 of 892 items and
-防汛工作 matched every page containing 工作. This index is exact by construction:
+Pagefind was measured and rejected for Chinese (issue 5): its word segmentation differs
+between index and query time, so 报送 found 4 of 892 items and 防汛工作 matched every page
+containing 工作. This index is exact by construction:
 
 * every CJK character, overlapping bigram and overlapping trigram of the text is a token
   (never across punctuation); Latin/digit runs are whole lower-cased words;

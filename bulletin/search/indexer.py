@@ -7,7 +7,7 @@ posting unchanged and the cache can patch just the shards whose tokens changed.
 
 Files (shards and attributes are content-addressed)::
 
-    manifest.json      counts, shard names, filter names, year ranges, chunk names
+    manifest.json      counts, shard names, filter names, year ranges, version
     s/<h>.bin          postings shards (see encoding.py)
     a-<h>.bin          per-item unit / category / adoption columns for the filters
     f/<id>.json        one item: {"u": url, "t": title, "d": date, "x": text}, fetched
@@ -36,17 +36,18 @@ from pathlib import Path
 from . import SearchRecord, SearchReport
 from .cache import Cache, CacheError, CacheState, content_hash
 from .encoding import decode_record, encode_record, encode_shard, shard_of, split_shard
-from .output import sync_tree
+from .output import SyncResult, delete_stale, sync_tree, write_files
 from .tokenize import index_normalize, item_tokens
 
 INDEX_DIR = "search-index"
 FORMAT = 1
 ASSETS = Path(__file__).with_name("assets")
-MIN_PARALLEL = 1500  # below this a process pool costs more than it saves
+MIN_PARALLEL = 600  # below this, starting worker processes costs more than it saves
 MAX_BLOCK = 8000  # items per tokenising task (memory of a worker ~ 40 kB per item)
 _TC = "I" if array("I").itemsize == 4 else "L"
 _ISIZE = array(_TC).itemsize
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_CONTENT_ADDRESSED = re.compile(r"s/[0-9a-f]{12}\.bin|a-[0-9a-f]{12}\.bin")
 
 
 def shard_count_for(items: int) -> int:
@@ -164,77 +165,137 @@ def _encode_group(blocks: Sequence[ShardPart]) -> dict[int, bytes]:
     return out
 
 
-def _run_workers(tmp: str, jobs: list[list[str]]) -> None:
-    """Run one worker subprocess per argument list, in parallel; raise if one fails."""
-    root = str(Path(__file__).resolve().parents[2])
-    code = (
-        "import sys;sys.path.insert(0,sys.argv[1]);"
-        "from bulletin.search.worker import main;sys.exit(main(sys.argv[2:]))"
-    )
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, root, *args],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+class _Workers:
+    """Worker subprocesses started at once, in parallel, and waited for later."""
+
+    def __init__(self, jobs: list[list[str]]):
+        root = str(Path(__file__).resolve().parents[2])
+        code = (
+            "import sys;sys.path.insert(0,sys.argv[1]);"
+            "from bulletin.search.worker import main;sys.exit(main(sys.argv[2:]))"
         )
-        for args in jobs
-    ]
-    errors = []
-    for p in procs:
-        _, err = p.communicate()
-        if p.returncode:
-            errors.append(err.decode("utf-8", "replace").strip()[-2000:])
-    if errors:
-        raise RuntimeError("search index worker failed:\n" + "\n".join(errors))
+        self.procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for args in jobs:
+                self.procs.append(
+                    subprocess.Popen(
+                        [sys.executable, "-c", code, root, *args],
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE,
+                    )
+                )
+        except BaseException:
+            self.kill()
+            raise
+
+    def wait(self) -> None:
+        """Wait for all; raise RuntimeError with their messages if one failed."""
+        errors = []
+        try:
+            for p in self.procs:
+                _, err = p.communicate()
+                if p.returncode:
+                    errors.append(err.decode("utf-8", "replace").strip()[-2000:])
+        finally:  # interrupted (Ctrl-C, an exception): leave no worker behind
+            self.kill()
+        if errors:
+            raise RuntimeError("search index worker failed:\n" + "\n".join(errors))
+
+    def kill(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def _run_workers(tmp: str, jobs: list[list[str]]) -> None:
+    _Workers(jobs).wait()
+
+
+class ShardBuild:
+    """A full build of the shards; with workers, phase 1 runs while the caller goes on.
+
+    Phase 1 tokenises equal blocks of items (each worker the same number of blocks) into
+    per-shard-group postings files; phase 2 merges each group's blocks in id order and
+    encodes its shards. Start it, do other work, then call :meth:`finish`.
+    """
+
+    def __init__(self, records: Sequence[SearchRecord], shard_count: int, workers: int):
+        self.shard_count = shard_count
+        self.workers = workers
+        n = len(records)
+        pairs = [(r.title, r.text) for r in records]
+        self._pairs: list[tuple[str, str]] | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if workers <= 1 or n < MIN_PARALLEL:
+            self._pairs = pairs
+            return
+        nblocks = -(-max(workers, -(-n // MAX_BLOCK)) // workers) * workers
+        size = -(-n // nblocks)
+        self.blocks = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
+        self.groups = max(workers * 2, shard_count // 128)
+        self._tmp = tempfile.TemporaryDirectory(prefix="bulletin-search-")
+        tmp = self._tmp.name
+        try:
+            for b, (lo, hi) in enumerate(self.blocks):
+                with open(os.path.join(tmp, f"in-{b}"), "wb") as fh:
+                    marshal.dump((lo, pairs[lo:hi]), fh)
+            w = min(workers, len(self.blocks))
+            self._phase1 = _Workers(
+                [
+                    ["tokenize", tmp, str(shard_count), str(self.groups)]
+                    + [str(b) for b in range(k, len(self.blocks), w)]
+                    for k in range(w)
+                ]
+            )
+        except BaseException:
+            self._tmp.cleanup()
+            raise
+
+    def finish(self) -> list[bytes]:
+        """Shard bytes, by shard number."""
+        if self._pairs is not None:
+            was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                by_shard = _encode_group(_tokenize_block(0, self._pairs, self.shard_count, 1))
+            finally:
+                if was_enabled:
+                    gc.enable()
+            return [by_shard.get(s, b"") for s in range(self.shard_count)]
+        assert self._tmp is not None
+        tmp = self._tmp.name
+        try:
+            self._phase1.wait()
+            w = min(self.workers, self.groups)
+            _run_workers(
+                tmp,
+                [
+                    ["encode", tmp, str(self.shard_count), str(len(self.blocks))]
+                    + [str(g) for g in range(k, self.groups, w)]
+                    for k in range(w)
+                ],
+            )
+            by_shard: dict[int, bytes] = {}
+            for g in range(self.groups):
+                with open(os.path.join(tmp, f"out-{g}"), "rb") as fh:
+                    by_shard.update(marshal.load(fh))
+            return [by_shard.get(s, b"") for s in range(self.shard_count)]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (if still running) and remove the temporary files."""
+        if self._tmp is not None:
+            self._phase1.kill()
+            self._tmp.cleanup()
+            self._tmp = None
 
 
 def build_shards(records: Sequence[SearchRecord], shard_count: int, workers: int) -> list[bytes]:
     """Shard bytes for all records (already in id order)."""
-    n = len(records)
-    pairs = [(r.title, r.text) for r in records]
-    if workers <= 1 or n < MIN_PARALLEL:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            by_shard = _encode_group(_tokenize_block(0, pairs, shard_count, 1))
-        finally:
-            if was_enabled:
-                gc.enable()
-        return [by_shard.get(s, b"") for s in range(shard_count)]
-    # equal blocks, the same number for every worker
-    nblocks = -(-max(workers, -(-n // MAX_BLOCK)) // workers) * workers
-    size = -(-n // nblocks)
-    bounds = [(lo, min(n, lo + size)) for lo in range(0, n, size)]
-    groups = max(workers * 2, shard_count // 128)
-    by_shard = {}
-    with tempfile.TemporaryDirectory(prefix="bulletin-search-") as tmp:
-        for b, (lo, hi) in enumerate(bounds):
-            with open(os.path.join(tmp, f"in-{b}"), "wb") as fh:
-                marshal.dump((lo, pairs[lo:hi]), fh)
-        del pairs
-        w = min(workers, len(bounds))
-        _run_workers(
-            tmp,
-            [
-                ["tokenize", tmp, str(shard_count), str(groups)]
-                + [str(b) for b in range(k, len(bounds), w)]
-                for k in range(w)
-            ],
-        )
-        w = min(workers, groups)
-        _run_workers(
-            tmp,
-            [
-                ["encode", tmp, str(shard_count), str(len(bounds))]
-                + [str(g) for g in range(k, groups, w)]
-                for k in range(w)
-            ],
-        )
-        for g in range(groups):
-            with open(os.path.join(tmp, f"out-{g}"), "rb") as fh:
-                by_shard.update(marshal.load(fh))
-    return [by_shard.get(s, b"") for s in range(shard_count)]
+    return ShardBuild(records, shard_count, workers).finish()
 
 
 # --- incremental update ----------------------------------------------------------------
@@ -445,9 +506,16 @@ def write_search_index(
         except CacheError as exc:
             note = str(exc) if str(exc) == "no cache yet" else f"ignored ({exc})"
             state = None
+    root = Path(out_dir) / INDEX_DIR
+    early: SyncResult | None = None
     mode = "full"
     if shards is None:
-        shards = build_shards(recs, shard_count, worker_count())
+        job = ShardBuild(recs, shard_count, worker_count())
+        try:  # while the workers tokenise: write the item fragments, most of the output
+            early = write_files(root, {f"f/{i}.json": data for i, data in enumerate(frags)})
+            shards = job.finish()
+        finally:
+            job.close()
     else:
         mode = "incremental" if tokenized else "unchanged"
     shard_hashes = [content_hash(s) for s in shards]
@@ -457,7 +525,18 @@ def write_search_index(
         rewritten = shard_count
 
     files = assemble(recs, frags, frag_hashes, shards, shard_hashes, language)
-    result = sync_tree(Path(out_dir) / INDEX_DIR, files)
+    if early is None:
+        result = sync_tree(root, files, _CONTENT_ADDRESSED.fullmatch)
+    else:
+        rest = {k: v for k, v in files.items() if not k.startswith("f/")}
+        late = write_files(root, rest, _CONTENT_ADDRESSED.fullmatch)
+        result = SyncResult(
+            early.written + late.written,
+            early.unchanged + late.unchanged,
+            delete_stale(root, files),
+            early.bytes_written + late.bytes_written,
+            early.total_bytes + late.total_bytes,
+        )
 
     if cache is not None:
         try:

@@ -10,7 +10,8 @@ longer produced are unlinked.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import stat
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,65 +25,102 @@ class SyncResult:
     total_bytes: int
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def atomic_write(path: Path | str, data: bytes) -> None:
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    os.makedirs(folder or ".", exist_ok=True)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "xb") as fh:
             fh.write(data)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
         raise
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _up_to_date(path: str, data: bytes, trust_name: bool) -> bool:
+    """Same bytes already there? A content-addressed name only needs the right size."""
     try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size != len(data):
-            return False
-        return path.read_bytes() == data
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
+        return False
+    if trust_name:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            return fh.read() == data
     except OSError:
         return False
 
 
-def sync_tree(root: Path, files: Mapping[str, bytes]) -> SyncResult:
-    """Make ``root`` contain exactly ``files`` (relative POSIX path -> bytes)."""
-    root.mkdir(parents=True, exist_ok=True)
+def write_files(
+    root: Path,
+    files: Mapping[str, bytes],
+    content_addressed: Callable[[str], bool] = lambda rel: False,
+) -> SyncResult:
+    """Write each of ``files`` (relative POSIX path -> bytes) whose bytes are not there yet.
+
+    ``content_addressed(rel)`` says that the name of ``rel`` is derived from a hash of
+    its bytes, so a file of that name and size is taken as already right.
+    """
+    top = os.fspath(root)
+    os.makedirs(top, exist_ok=True)
     written = unchanged = bytes_written = total = 0
     for rel in sorted(files):
         data = files[rel]
         total += len(data)
-        path = root / rel
-        if _same_bytes(path, data):
+        path = os.path.join(top, rel)
+        if _up_to_date(path, data, content_addressed(rel)):
             unchanged += 1
             continue
-        if path.is_dir() and not path.is_symlink():
+        if os.path.isdir(path) and not os.path.islink(path):
             _remove_tree(path)
         atomic_write(path, data)
         written += 1
         bytes_written += len(data)
+    return SyncResult(written, unchanged, 0, bytes_written, total)
+
+
+def delete_stale(root: Path, wanted: Container[str]) -> int:
+    """Unlink every file under ``root`` not in ``wanted``; remove emptied directories."""
+    top = os.fspath(root)
     deleted = 0
-    wanted = set(files)
-    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
-        d = Path(dirpath)
+    for dirpath, dirnames, filenames in os.walk(top, topdown=False):
+        rel_dir = os.path.relpath(dirpath, top)
+        prefix = "" if rel_dir == "." else rel_dir.replace(os.sep, "/") + "/"
         for name in filenames:
-            rel = (d / name).relative_to(root).as_posix()
-            if rel not in wanted:
-                (d / name).unlink()
+            if prefix + name not in wanted:
+                os.unlink(os.path.join(dirpath, name))
                 deleted += 1
         for name in dirnames:
-            sub = d / name
-            if sub.is_symlink():
-                rel = sub.relative_to(root).as_posix()
-                if rel not in wanted:
-                    sub.unlink()
+            sub = os.path.join(dirpath, name)
+            if os.path.islink(sub):
+                if prefix + name not in wanted:
+                    os.unlink(sub)
                     deleted += 1
-            elif not any(sub.iterdir()):
-                sub.rmdir()
-    return SyncResult(written, unchanged, deleted, bytes_written, total)
+            elif not os.listdir(sub):
+                os.rmdir(sub)
+    return deleted
 
 
-def _remove_tree(path: Path) -> None:
+def sync_tree(
+    root: Path,
+    files: Mapping[str, bytes],
+    content_addressed: Callable[[str], bool] = lambda rel: False,
+) -> SyncResult:
+    """Make ``root`` contain exactly ``files``: write what differs, delete the rest."""
+    done = write_files(root, files, content_addressed)
+    deleted = delete_stale(root, files)
+    return SyncResult(done.written, done.unchanged, deleted, done.bytes_written, done.total_bytes)
+
+
+def _remove_tree(path: str) -> None:
     for dirpath, dirnames, filenames in os.walk(path, topdown=False):
         for name in filenames:
             os.unlink(os.path.join(dirpath, name))

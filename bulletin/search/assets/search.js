@@ -8,7 +8,7 @@
   var script = document.currentScript;
   var BASE = new URL("./", script && script.src ? script.src : location.href).href;
   var PAGE = 10;
-  var VERIFY_ALL = 30; // check every candidate's text up front when there are this few
+  var VERIFY_ALL = PAGE; // this few candidates: check them all up front (they are all shown)
   var WORD_MAX = 32;
   var MAX_RUN_KEYS = 8;
 
@@ -774,12 +774,17 @@
     this.root.setAttribute("aria-busy", "true");
     return step().then(function () {
       if (seq !== self.seq) return;
+      var firstNew = null;
       shown.forEach(function (pair) {
-        self.renderOne(pair[0], pair[1], cur.q.terms);
+        var li = self.renderOne(pair[0], pair[1], cur.q.terms);
+        firstNew = firstNew || li;
       });
+      // after "show more", keyboard and screen-reader users continue at the first new result
+      if (cur.shown > 0 && firstNew) firstNew.querySelector("a").focus();
       cur.shown += shown.length;
       var total = cur.order.length - cur.rejected;
-      var about = !cur.q.exact && !cur.allVerified && cur.q.terms.length && cur.pos < cur.order.length;
+      // unchecked candidates left and some checked ones failed: the count is an estimate
+      var about = cur.rejected > 0 && !cur.allVerified && cur.pos < cur.order.length;
       var s = self.s;
       var key;
       if (!total) {
@@ -816,6 +821,7 @@
     excerpt(p, fr.x, terms);
     li.appendChild(p);
     this.list.appendChild(li);
+    return li;
   };
 
   App.prototype.emit = function (t0, total, raw) {
