@@ -7,6 +7,7 @@
 
   var script = document.currentScript;
   var BASE = new URL("./", script && script.src ? script.src : location.href).href;
+  var FORMAT = 1; // indexer.FORMAT
   var PAGE = 10;
   var VERIFY_ALL = PAGE; // this few candidates: check them all up front (they are all shown)
   var WORD_MAX = 32;
@@ -547,6 +548,8 @@
     get("manifest.json", "json", { cache: "no-cache" })
       .then(function (m) {
         mark("manifest");
+        // a cached older search.js must not misread a newer index: ask for a reload
+        if (m.format !== FORMAT) throw new Error("search index format " + m.format);
         self.index = new Index(m);
         self.fillFilters();
         self.run(false); // fetches the filter columns and the shards in parallel
