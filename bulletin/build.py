@@ -283,6 +283,14 @@ def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> d
     return out
 
 
+def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
+    """The site model of a config's content, without writing anything (not even the cache)."""
+    scan = scan_sources(config)
+    sources = read_sources(config, BuildCache(config.root, enabled=False), scan)
+    site, _withheld, problems = model.build_site(config, sources.items, drafts=drafts)
+    return site, [*sources.problems, *problems]
+
+
 # --- the build ----------------------------------------------------------------------------
 
 

@@ -9,10 +9,13 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .diagnostics import BulletinError, Diagnostic, report
+
+if TYPE_CHECKING:
+    from .config import SiteConfig
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -152,6 +155,17 @@ def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
     return show
 
 
+def _load_config(root: Path) -> SiteConfig | None:
+    """The site's config, or None after printing its problems."""
+    from .config import load_config
+
+    try:
+        return load_config(root)
+    except BulletinError as exc:
+        report(exc.diagnostics)
+        return None
+
+
 def _site_dir(path: Path) -> Path | None:
     if not path.is_dir():
         print(f"bulletin: {path}: not a directory", file=sys.stderr)
@@ -221,17 +235,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     import os
     import re
 
-    from .config import load_config
     from .content import UNSAFE_NAME_RE
     from .schema import FieldError, category_id, one_line, unit_id
 
     root = _site_dir(args.site)
     if root is None:
         return EXIT_USAGE
-    try:
-        config = load_config(root)
-    except BulletinError as exc:
-        report(exc.diagnostics)
+    config = _load_config(root)
+    if config is None:
         return EXIT_CONTENT
     problems = []
     for field, parse, value in (
@@ -293,30 +304,17 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
-    from . import content, model, reports, stats
-    from .config import load_config
+    from . import reports, stats
+    from .build import load_site
 
     root = _site_dir(args.site)
     if root is None:
         return EXIT_USAGE
-    try:
-        config = load_config(root)
-    except BulletinError as exc:
-        report(exc.diagnostics)
+    config = _load_config(root)
+    if config is None:
         return EXIT_CONTENT
-    files, problems = content.discover(config)
-    sources = []
-    for path, rel in files:
-        try:
-            result = content.read_item(path.read_bytes(), rel, config)
-        except OSError as exc:
-            problems.append(Diagnostic(rel, None, None, f"cannot read: {exc.strerror}"))
-            continue
-        problems.extend(result.diagnostics)
-        if result.item is not None:
-            sources.append(result.item)
-    site, _withheld, model_problems = model.build_site(config, sources)
-    errors = [d for d in (*problems, *model_problems) if d.is_error]
+    site, problems = load_site(config)
+    errors = [d for d in problems if d.is_error]
     if errors:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)

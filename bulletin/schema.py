@@ -166,34 +166,27 @@ def slug_ref(value: Any, config: SiteConfig) -> str:
     return value
 
 
-def unit_id(value: Any, config: SiteConfig) -> str:
+def _known_id(value: Any, config: SiteConfig, what: str, entries: tuple[Any, ...]) -> str:
+    """An id among entries (each with .id and .name); the Chinese name gets a hint."""
     value = one_line(value, config)
-    if config.unit(value) is None:
-        known = [u.id for u in config.units]
-        names = {u.name: u.id for u in config.units}
-        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, known)
-        raise FieldError(f'unknown unit "{value}"{hint}')
+    ids = [e.id for e in entries]
+    if value not in ids:
+        names = {e.name: e.id for e in entries}
+        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, ids)
+        raise FieldError(f'unknown {what} "{value}"{hint}')
     return value
+
+
+def unit_id(value: Any, config: SiteConfig) -> str:
+    return _known_id(value, config, "unit", config.units)
 
 
 def category_id(value: Any, config: SiteConfig) -> str:
-    value = one_line(value, config)
-    if config.category(value) is None:
-        known = [c.id for c in config.categories]
-        names = {c.name: c.id for c in config.categories}
-        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, known)
-        raise FieldError(f'unknown category "{value}"{hint}')
-    return value
+    return _known_id(value, config, "category", config.categories)
 
 
 def level_id(value: Any, config: SiteConfig) -> str:
-    value = one_line(value, config)
-    if config.level(value) is None:
-        known = [a.id for a in config.adoption]
-        names = {a.name: a.id for a in config.adoption}
-        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, known)
-        raise FieldError(f'unknown adoption level "{value}"{hint}')
-    return value
+    return _known_id(value, config, "adoption level", config.adoption)
 
 
 def choice(options: dict[str, str] | tuple[str, ...], what: str) -> Parser:
