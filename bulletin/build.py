@@ -198,7 +198,9 @@ def read_sources(
     if fresh or len(entries) != len(old):
         # bodies first: the index must never name a body that is not on disk
         cache.bodies.flush(e.result.item.key for e in entries.values() if e.result.item)
-        cache.save_items(config_key, entries)
+        # only the index shards of changed, added or deleted files are rewritten
+        dirty = {r.path for r in fresh} | (set(old) - set(entries)) if old else None
+        cache.save_items(config_key, entries, dirty)
     items: list[content.SourceItem] = []
     problems = list(scan.problems)
     for _path, rel, _sig in scan.files:

@@ -5,8 +5,9 @@ bulletin version and a checksum of its payload; anything that does not verify is
 ignored (and rebuilt), never used. Wrong output from a cache is the worst bug this
 project can have, so keys include everything an entry was computed from.
 
-- ``items``: per source file, its stat signature, content digest and parsed
-  ``SourceItem`` without its rendered body (small, loaded every build);
+- ``item-index/NN``: per source file, its stat signature and parsed ``SourceItem``
+  without its rendered body, in 64 shards by path (loaded every build; a one-file edit
+  rewrites one shard);
 - ``bodies/NN``: rendered bodies (HTML and plain text) in 64 shards, loaded on demand;
 - ``manifest``: the last successful build — its input fingerprint and, per output
   file, the fingerprint of what it was rendered from.
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import time
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,13 @@ def load(path: Path) -> Any | None:
 
 def stat_signature(st: os.stat_result) -> tuple[int, int, int, int]:
     return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+
+
+ITEM_INDEX = "item-index"
+
+
+def item_shard(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8")) % SHARDS
 
 
 def shard_of(key: str) -> int:
@@ -132,12 +140,9 @@ class BuildSession:
     the parsed-item index and the loaded body shards, so a one-item rebuild does not
     unpickle them from disk again. The disk cache stays the source of truth."""
 
-    SAVE_EVERY = 30.0  # seconds between writes of the item index to disk
-
     def __init__(self) -> None:
         self.items: tuple[str, dict[str, ItemEntry]] | None = None
         self.bodies: BodyStore | None = None
-        self.saved_at = 0.0
 
 
 class BuildCache:
@@ -156,34 +161,42 @@ class BuildCache:
             self.bodies = BodyStore(directory)
 
     def load_items(self, config_key: str) -> dict[str, ItemEntry]:
+        """The parsed-item index: from the session, else from its shards on disk.
+
+        A shard that does not verify, or was written for another configuration, is
+        simply missing: its files are read and parsed again.
+        """
         if not self.enabled:
             return {}
         if self.session is not None and self.session.items is not None:
             key, entries = self.session.items
             if key == config_key:
                 return dict(entries)
-        data = load(self.root / "items")
-        if not isinstance(data, dict) or data.get("config") != config_key:
-            return {}
-        entries = data.get("entries")
-        return entries if isinstance(entries, dict) else {}
+        entries: dict[str, ItemEntry] = {}
+        for n in range(SHARDS):
+            data = load(self.root / ITEM_INDEX / f"{n:02d}")
+            if isinstance(data, dict) and data.get("config") == config_key:
+                part = data.get("entries")
+                if isinstance(part, dict):
+                    entries.update(part)
+        return entries
 
-    def save_items(self, config_key: str, entries: dict[str, ItemEntry]) -> None:
-        """Write the item index; in a session at most every SAVE_EVERY seconds.
-
-        An older index on disk is safe: its entries are trusted only where the file's
-        stat signature still matches, and the bodies of unchanged files are kept.
-        """
+    def save_items(
+        self, config_key: str, entries: dict[str, ItemEntry], dirty: Iterable[str] | None = None
+    ) -> None:
+        """Write the shards of the item index holding the ``dirty`` paths (all if None)."""
         if not self.enabled:
             return
-        session = self.session
-        now = time.monotonic()
-        if session is None or now - session.saved_at >= session.SAVE_EVERY:
-            save(self.root / "items", {"config": config_key, "entries": entries})
-            if session is not None:
-                session.saved_at = now
-        if session is not None:
-            session.items = (config_key, dict(entries))
+        shards = set(range(SHARDS)) if dirty is None else {item_shard(rel) for rel in dirty}
+        parts: dict[int, dict[str, ItemEntry]] = {n: {} for n in shards}
+        for rel, entry in entries.items():
+            n = item_shard(rel)
+            if n in parts:
+                parts[n][rel] = entry
+        for n, part in sorted(parts.items()):
+            save(self.root / ITEM_INDEX / f"{n:02d}", {"config": config_key, "entries": part})
+        if self.session is not None:
+            self.session.items = (config_key, dict(entries))
 
     def load_manifest(self) -> dict[str, Any]:
         data = load(self.root / "manifest") if self.enabled else None
