@@ -549,33 +549,22 @@ def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:
     everything = stats.published(site)
     context = feed_context(site, everything, site.config.title, base + "feed.xml", base)
     yield Page("feed.xml", "feed.xml", context, _feed_deps(context), "feed")
-    for unit in site.units:
-        items = [i for i in everything if i.unit.id == unit.id]
+    groups = [
+        ("feed_unit", unit, [i for i in everything if i.unit.id == unit.id]) for unit in site.units
+    ] + [
+        ("feed_category", cat, [i for i in everything if i.category.id == cat.id])
+        for cat in site.categories
+    ]
+    for title_key, group, items in groups:
         context = feed_context(
             site,
             items,
-            f"{translate(lang, 'feed_unit', name=unit.name)} - {site.config.title}",
-            unit.url + "feed.xml",
-            unit.url,
+            f"{translate(lang, title_key, name=group.name)} - {site.config.title}",
+            group.url + "feed.xml",
+            group.url,
         )
         yield Page(
-            out_path(unit.url, base).removesuffix("index.html") + "feed.xml",
-            "feed.xml",
-            context,
-            _feed_deps(context),
-            "feed",
-        )
-    for category in site.categories:
-        items = [i for i in everything if i.category.id == category.id]
-        context = feed_context(
-            site,
-            items,
-            f"{translate(lang, 'feed_category', name=category.name)} - {site.config.title}",
-            category.url + "feed.xml",
-            category.url,
-        )
-        yield Page(
-            out_path(category.url, base).removesuffix("index.html") + "feed.xml",
+            out_path(group.url, base).removesuffix("index.html") + "feed.xml",
             "feed.xml",
             context,
             _feed_deps(context),
