@@ -194,7 +194,7 @@ def read_sources(
             cache.bodies.put(result.item.key, body.html, body.text)
             slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
             stored = replace(result, item=replace(result.item, body=slim))
-        entries[result.path] = ItemEntry(sig_of[result.path], "", stored)
+        entries[result.path] = ItemEntry(sig_of[result.path], stored)
     if fresh or len(entries) != len(old):
         # bodies first: the index must never name a body that is not on disk
         cache.bodies.flush(e.result.item.key for e in entries.values() if e.result.item)

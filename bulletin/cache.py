@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 1
+FORMAT = 2
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 
@@ -86,7 +86,6 @@ def shard_of(key: str) -> int:
 @dataclass(frozen=True)
 class ItemEntry:
     signature: tuple[int, int, int, int]
-    digest: str
     result: Any  # content.ReadResult with the body's html and text removed
 
 
