@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from .config import SiteConfig
@@ -167,27 +167,69 @@ class Site:
 
     _groups: dict[str, tuple[Item, ...]] = field(default_factory=dict, repr=False, compare=False)
 
-    def _group(self, key: str, keep: Callable[[Item], bool]) -> list[Item]:
-        """Items matching ``keep``, newest first; computed once per site and key."""
-        if key not in self._groups:
-            self._groups[key] = tuple(i for i in self.items if keep(i))
-        return list(self._groups[key])
+    def _group(self, key: str) -> list[Item]:
+        """The items of one unit, category, adoption level or year, newest first.
+
+        All groups are made in one pass over the items, the first time any is asked for.
+        """
+        if not self._groups:
+            buckets: dict[str, list[Item]] = {}
+            for item in self.items:
+                keys = [f"unit:{item.unit.id}", f"category:{item.category.id}", f"year:{item.year}"]
+                keys += [f"level:{lv}" for lv in dict.fromkeys(a.level.id for a in item.adoptions)]
+                for k in keys:
+                    buckets.setdefault(k, []).append(item)
+            self._groups.update((k, tuple(v)) for k, v in buckets.items())
+            self._groups[""] = ()  # marks the groups as made, even for a site without items
+        return list(self._groups.get(key, ()))
 
     def items_of_unit(self, unit_id: str) -> list[Item]:
-        return self._group(f"unit:{unit_id}", lambda i: i.unit.id == unit_id)
+        return self._group(f"unit:{unit_id}")
 
     def items_of_category(self, category_id: str) -> list[Item]:
-        return self._group(f"category:{category_id}", lambda i: i.category.id == category_id)
+        return self._group(f"category:{category_id}")
 
     def items_adopted_at(self, level_id: str) -> list[Item]:
-        return self._group(f"level:{level_id}", lambda i: i.adopted_at(level_id))
+        return self._group(f"level:{level_id}")
 
     def items_of_year(self, year: int) -> list[Item]:
-        return self._group(f"year:{year}", lambda i: i.date.year == year)
+        return self._group(f"year:{year}")
 
     @property
     def years(self) -> list[int]:
         return sorted({i.year for i in self.items}, reverse=True)
+
+
+def with_bodies(site: Site, bodies: dict[str, tuple[str, int]]) -> Site:
+    """The same site after edits that changed only the bodies of some items.
+
+    ``bodies`` maps a slug to its new ``(body_key, chars)``. The caller guarantees that
+    front matter and links are unchanged, so order, groups, threads and figures are the
+    same; only the changed ``Item`` objects (and what holds them) are new.
+    """
+    changed = {
+        slug: replace(old, body_key=key, chars=chars)
+        for slug, (key, chars) in bodies.items()
+        if (old := site.item(slug)) is not None
+    }
+    if not changed:
+        return site
+
+    def swap(items: tuple[Item, ...]) -> tuple[Item, ...]:
+        return tuple(changed.get(i.slug, i) for i in items)
+
+    threads = tuple(
+        Thread(t.root, swap(t.items)) if any(i.slug in changed for i in t.items) else t
+        for t in site.threads
+    )
+    return replace(
+        site,
+        items=swap(site.items),
+        threads=threads,
+        _by_slug={**site._by_slug, **changed},
+        _thread_of={i.slug: t for t in threads for i in t.items},
+        _groups={},
+    )
 
 
 def is_withheld(src: SourceItem) -> bool:

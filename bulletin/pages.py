@@ -52,9 +52,11 @@ def by_year(items: list[Item]) -> list[tuple[int, list[Item]]]:
     return [(year, list(group)) for year, group in groupby(items, key=lambda i: i.year)]
 
 
-def item_pages(site: Site, today: dt.date) -> Iterable[Page]:
+def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -> Iterable[Page]:
+    """Every item's page, or only the pages of ``slugs``."""
     base = site.config.base_path
-    for item in site.items:
+    chosen = site.items if slugs is None else [i for s in slugs if (i := site.item(s))]
+    for item in chosen:
         thread = site.thread_of(item)
         others = tuple(f"meta:{i.slug}" for i in thread.items if i is not item) if thread else ()
         deps = (f"item:{item.slug}", *others)
@@ -187,15 +189,43 @@ Planner = Callable[[Site, dt.date], Iterable[Page]]
 PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages, report_pages)
 
 
+def planners() -> tuple[Planner, ...]:
+    """PLANNERS with report_pages spelled out into its own planners."""
+    from .reports import REPORT_PLANNERS
+
+    return tuple(q for p in PLANNERS for q in (REPORT_PLANNERS if p is report_pages else (p,)))
+
+
 def plan_pages(site: Site, today: dt.date) -> list[Page]:
     """All pages of the site, in a stable order, each output path exactly once.
 
     ``today`` decides open and overdue states, so a build is reproducible.
     """
-    pages = [p for planner in PLANNERS for p in planner(site, today)]
+    return [page for _planner, page in plan_with_planners(site, today)]
+
+
+def plan_with_planners(site: Site, today: dt.date) -> list[tuple[Planner, Page]]:
+    """``plan_pages``, each page with the planner that made it."""
+    pages = [(planner, p) for planner in planners() for p in planner(site, today)]
     seen: dict[str, Page] = {}
-    for page in pages:
+    for _planner, page in pages:
         if page.path in seen:
             raise ValueError(f"two pages write {page.path}: {seen[page.path].kind} and {page.kind}")
         seen[page.path] = page
     return pages
+
+
+def plan_some(
+    site: Site,
+    today: dt.date,
+    paths: set[str],
+    slugs: Iterable[str],
+    chosen_planners: Iterable[Planner],
+) -> list[Page]:
+    """The pages of ``paths`` only, as ``plan_pages`` plans them, running only
+    ``chosen_planners``; item pages are planned only for ``slugs``."""
+    chosen = []
+    for planner in chosen_planners:
+        made = item_pages(site, today, slugs) if planner is item_pages else planner(site, today)
+        chosen.extend(p for p in made if p.path in paths)
+    return chosen

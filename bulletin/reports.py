@@ -501,11 +501,21 @@ def rfc3339(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def feed_order(items: list[Item]) -> list[Item]:
+    """Newest moment first (ties by slug): the order of feed entries."""
+    return sorted(items, key=lambda i: (item_moment(i), i.slug), reverse=True)
+
+
 def feed_context(
-    site: Site, items: list[Item], title: str, self_url: str, page_url: str
+    site: Site,
+    items: list[Item],
+    title: str,
+    self_url: str,
+    page_url: str,
+    everything: list[Item],
 ) -> dict[str, Any]:
-    items = sorted(items, key=lambda i: (item_moment(i), i.slug), reverse=True)[:FEED_LIMIT]
-    everything = stats.published(site)
+    """``items`` in feed order; ``everything`` is every published item, newest first."""
+    items = items[:FEED_LIMIT]
     newest = items or everything[:1]
     updated = (
         max(item_moment(i) for i in newest) if newest else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -547,13 +557,16 @@ def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:
     base = site.config.base_path
     lang = site.config.language
     everything = stats.published(site)
-    context = feed_context(site, everything, site.config.title, base + "feed.xml", base)
+    ordered = feed_order(everything)
+    context = feed_context(site, ordered, site.config.title, base + "feed.xml", base, everything)
     yield Page("feed.xml", "feed.xml", context, _feed_deps(context), "feed")
-    groups = [
-        ("feed_unit", unit, [i for i in everything if i.unit.id == unit.id]) for unit in site.units
-    ] + [
-        ("feed_category", cat, [i for i in everything if i.category.id == cat.id])
-        for cat in site.categories
+    of_unit: dict[str, list[Item]] = {u.id: [] for u in site.units}
+    of_category: dict[str, list[Item]] = {c.id: [] for c in site.categories}
+    for item in ordered:  # one pass; each group keeps the feed order
+        of_unit[item.unit.id].append(item)
+        of_category[item.category.id].append(item)
+    groups = [("feed_unit", unit, of_unit[unit.id]) for unit in site.units] + [
+        ("feed_category", cat, of_category[cat.id]) for cat in site.categories
     ]
     for title_key, group, items in groups:
         context = feed_context(
@@ -562,6 +575,7 @@ def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:
             f"{translate(lang, title_key, name=group.name)} - {site.config.title}",
             group.url + "feed.xml",
             group.url,
+            everything,
         )
         yield Page(
             out_path(group.url, base).removesuffix("index.html") + "feed.xml",
