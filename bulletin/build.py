@@ -46,6 +46,12 @@ class BuildOptions:
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False)
     # in-memory state kept between builds by serve and watch
     session: BuildSession | None = field(default=None, compare=False)
+    # site-relative paths changed since the session's last build, as a watcher saw them
+    # (None: unknown); lets a session rebuild a body-only edit without a full scan
+    changed: frozenset[str] | None = field(default=None, compare=False)
+    # keep the published search index as it is and leave indexing to finish_session()
+    # (serve and watch: pages first, search right after)
+    defer_search: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class BuildResult:
     changed_sources: tuple[str, ...] = ()
     written_files: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    pending: bool = False  # finish_session() has work left: the search index, the manifest
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -147,6 +154,7 @@ class Sources:
     items: list[content.SourceItem]
     problems: list[Diagnostic]
     changed: list[str]
+    signatures: list[tuple[str, Signature]]  # every item file, in scan order
 
 
 def scan_sources(config: SiteConfig) -> Scan:
@@ -159,6 +167,30 @@ def scan_sources(config: SiteConfig) -> Scan:
             sig = (0, 0, 0, 0)
         files.append((path, rel, sig))
     return Scan(files, problems)
+
+
+def _session_scan(config: SiteConfig, options: BuildOptions) -> Scan | None:
+    """The last build's scan with the watcher's changes applied, when they are only
+    modified or deleted item files (a new file or directory needs the real scan)."""
+    session, changed = options.session, options.changed
+    last = session.last if session is not None else None
+    if last is None or changed is None or not last.shortcuts:
+        return None
+    if any(rel.startswith("content/") and rel not in last.signatures for rel in changed):
+        return None
+    files = []
+    for rel, sig in last.signatures.items():
+        path = config.root / rel
+        if rel in changed:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # deleted
+            if not os.path.isfile(path):
+                return None
+            sig = stat_signature(st)
+        files.append((path, rel, sig))
+    return Scan(files, [])
 
 
 def read_sources(
@@ -201,6 +233,8 @@ def read_sources(
         # only the index shards of changed, added or deleted files are rewritten
         dirty = {r.path for r in fresh} | (set(old) - set(entries)) if old else None
         cache.save_items(config_key, entries, dirty)
+    elif cache.session is not None:
+        cache.session.items = (config_key, entries)
     items: list[content.SourceItem] = []
     problems = list(scan.problems)
     for _path, rel, _sig in scan.files:
@@ -208,7 +242,7 @@ def read_sources(
         problems.extend(result.diagnostics)
         if result.item is not None:
             items.append(result.item)
-    return Sources(items, problems, [rel for _p, rel in todo])
+    return Sources(items, problems, [rel for _p, rel in todo], scan.signatures)
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -285,6 +319,28 @@ def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> d
     return out
 
 
+def input_fingerprint(
+    config: SiteConfig,
+    template_fp: str,
+    options: BuildOptions,
+    today: dt.date,
+    output: Path,
+    signatures: list[tuple[str, Signature]],
+) -> str:
+    """Everything a build reads, by stat signature: equal means nothing to do."""
+    return _fingerprint(
+        __version__,
+        config.fingerprint,
+        template_fp,
+        options.drafts,
+        options.strict,
+        options.search,
+        today,
+        output,
+        signatures,
+    )
+
+
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
     """The site model of a config's content, without writing anything (not even the cache)."""
     scan = scan_sources(config)
@@ -322,32 +378,34 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
         config.root, enabled=options.cache and options.write, session=options.session
     )
     jobs = _jobs(options)
-    scan = scan_sources(config)
+    if options.session is not None and options.changed is not None and options.write:
+        from .delta import delta_build
+
+        quick = delta_build(config, output, cache, options, started)
+        if quick is not None:
+            return quick
+    scan = _session_scan(config, options) or scan_sources(config)
     lap("scan-sources")
 
     today = today_for(config, options)
     template_fp = templates.templates_fingerprint(config)
-    input_fp = _fingerprint(
-        __version__,
-        config.fingerprint,
-        template_fp,
-        options.drafts,
-        options.strict,
-        options.search,
-        today,
-        output,
-        scan.signatures,
-    )
-    manifest = cache.load_manifest()
-    if manifest and manifest.get("output_sig") != output_signature(output):
-        # the output changed behind our back (a page deleted or edited by hand): trust no
-        # page of it; everything is rendered again and compared, and scanned for leaks
-        manifest = {}
+    input_fp = input_fingerprint(config, template_fp, options, today, output, scan.signatures)
+    session = options.session if cache.enabled else None
+    if session is not None and session.manifest is not None and session.manifest[0] == output:
+        # the session wrote this output itself: its own record is current and trusted
+        manifest = dict(session.manifest[1])
+    else:
+        manifest = cache.load_manifest()
+        if manifest and manifest.get("output_sig") != output_signature(output):
+            # the output changed behind our back (a page deleted or edited by hand): trust
+            # no page of it; everything is rendered again and compared, and scanned for leaks
+            manifest = {}
     if (
         options.write
         and not scan.problems
         and manifest.get("input") == input_fp
         and (output / MARKER).is_file()
+        and (session is None or session.last is not None)  # a session needs its model
     ):
         lap("check")
         return BuildResult(
@@ -362,8 +420,11 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
             output=output,
             up_to_date=True,
             timings=timings,
+            pending=session is not None and session.last is not None and session.last.pending,
         )
 
+    if session is not None:
+        session.last = None  # set again only if this build succeeds
     sources = read_sources(config, cache, scan, jobs, options.progress)
     problems.extend(sources.problems)
     lap("read")
@@ -436,15 +497,15 @@ def _build_from_sources(
     if failed or not options.write:
         return result(not failed)
 
-    plan = pages.plan_pages(site, today)
+    planned = pages.plan_with_planners(site, today)
+    plan = [page for _planner, page in planned]
     base = _fingerprint(__version__, config.fingerprint, template_fp, options.drafts, today)
     fingerprints = _page_fingerprints(site, plan, base)
     withheld_fp = _fingerprint(withheld.titles, withheld.slugs)
-    search_fp = (
-        _fingerprint(_search_code(), config.fingerprint, *(i.body_key for i in site.items))
-        if options.search
-        else ""
-    )
+    search_fp = search_fingerprint(site) if options.search else ""
+    # only a session with a cache can finish later (finish_session needs what it keeps)
+    defer = options.defer_search and options.session is not None and cache.enabled
+    index_now = bool(search_fp) and not defer
     lap("plan")
     outcome = _write_site(
         site,
@@ -457,29 +518,53 @@ def _build_from_sources(
         today,
         jobs,
         options.progress,
-        _search_step(site, cache, manifest, search_fp, options.progress) if search_fp else None,
+        _search_step(site, cache, manifest, search_fp, options.progress) if index_now else None,
         lap,
+        keep_search=bool(search_fp) and defer,
     )
     if isinstance(outcome, list):
         problems.extend(outcome)
         # the search cache may now describe an index that was never published
         shutil.rmtree(cache.root / "search", ignore_errors=True)
         return result(False)
-    stats, written_files, rendered = outcome
-    cache.save_manifest(
-        {
-            "input": input_fp,
-            "pages_fp": fingerprints,
-            "withheld": site.withheld_count,
-            "withheld_fp": withheld_fp,
-            "search_fp": search_fp,
-            "output_sig": output_signature(output),
-            "items": len(site.items),
-            "pages": len(plan),
-            "drafts_skipped": site.drafts_skipped,
-            "diagnostics": [d for d in problems if not d.is_error],
-        }
-    )
+    stats, written_files, rendered, files, leak = outcome
+    new_manifest = {
+        "input": input_fp,
+        "pages_fp": fingerprints,
+        "withheld": site.withheld_count,
+        "withheld_fp": withheld_fp,
+        # a deferred index still describes the previous input until finish_session()
+        "search_fp": search_fp if index_now else manifest.get("search_fp", ""),
+        # a session writes it in finish_session(), after the pages are live
+        "output_sig": None if defer else output_signature(output),
+        "items": len(site.items),
+        "pages": len(plan),
+        "drafts_skipped": site.drafts_skipped,
+        "diagnostics": [d for d in problems if not d.is_error],
+    }
+    cache.save_manifest(new_manifest)
+    pending = new_manifest["search_fp"] != search_fp or new_manifest["output_sig"] is None
+    if options.session is not None and cache.enabled:
+        from .delta import remember
+
+        remember(
+            options.session,
+            config=config,
+            output=output,
+            options=options,
+            template_fp=template_fp,
+            today=today,
+            base=base,
+            site=site,
+            withheld=withheld,
+            leak=leak,
+            planned=planned,
+            signatures=sources.signatures,
+            problems=problems,
+            files=files,
+            manifest=new_manifest,
+            pending=pending,
+        )
     lap("save")
     return result(
         True,
@@ -489,6 +574,7 @@ def _build_from_sources(
         removed=stats.removed,
         rendered=rendered,
         written_files=tuple(written_files),
+        pending=pending,
     )
 
 
@@ -505,7 +591,9 @@ def _write_site(
     progress: Callable[[str, int, int], None] | None,
     index_search: Callable[[Path], tuple[list[str], bool]] | None,
     lap: Callable[[str], None],
-) -> list[Diagnostic] | tuple[Any, list[str], int]:
+    *,
+    keep_search: bool = False,
+) -> list[Diagnostic] | tuple[Any, list[str], int, set[str], Any]:
     """Render what changed into a staging copy, scan it, swap it in."""
     config = site.config
     old_fps = manifest.get("pages_fp", {})
@@ -565,15 +653,10 @@ def _write_site(
                 staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())
         lap("render")
         if index_search is not None:
-            before = _files_under(staging.path, SEARCH_DIR)
-            files, ran = index_search(staging.path)
-            staging.kept.update(files)
-            if ran:
-                # the indexer writes and deletes its own files: count them all as changed,
-                # so the spare tree is patched with them and they are scanned for leaks
-                staging.new_files.extend(files)
-                staging.removed_files.extend(sorted(set(before) - set(files)))
+            apply_search(staging, index_search)
             lap("search")
+        elif keep_search:  # published as it is; finish_session() brings it up to date
+            staging.kept.update(_files_under(staging.path, SEARCH_DIR))
         staging.prune()
         fresh = set(staging.new_files)
         kept_old = [p for p in staging.all_files() if p not in fresh]
@@ -587,7 +670,7 @@ def _write_site(
         lap("scan")
         staging.swap()
         lap("swap")
-        return staging.stats, staging.new_files, len(todo)
+        return staging.stats, staging.new_files, len(todo), set(staging.kept), leak
 
 
 def output_signature(output: Path) -> str:
@@ -611,9 +694,38 @@ def output_signature(output: Path) -> str:
     return _fingerprint(*entries)
 
 
+def apply_search(staging: Staging, index_search: Callable[[Path], tuple[list[str], bool]]) -> None:
+    """Run the indexer in the staging dir and record what it changed: files it replaced
+    (a new inode: it never writes in place) or added count as written, so the spare tree
+    is patched with them and they are scanned for leaks; files it deleted as removed."""
+    before = _file_stats(staging.path, SEARCH_DIR)
+    index_search(staging.path)
+    after = _file_stats(staging.path, SEARCH_DIR)
+    staging.kept.difference_update(before)
+    staging.kept.update(after)
+    staging.new_files.extend(rel for rel, st in after.items() if before.get(rel) != st)
+    staging.removed_files.extend(sorted(set(before) - set(after)))
+
+
+def _file_stats(root: Path, folder: str) -> dict[str, tuple[int, int, int]]:
+    """Files below root/folder by path relative to root: (inode, mtime, size)."""
+    out = {}
+    for dirpath, _dirs, names in os.walk(root / folder):
+        for name in names:
+            st = os.lstat(os.path.join(dirpath, name))
+            rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
+            out[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return dict(sorted(out.items()))
+
+
 def _files_under(root: Path, folder: str) -> list[str]:
     """Files below root/folder, as sorted paths relative to root."""
     return sorted(p.relative_to(root).as_posix() for p in (root / folder).rglob("*") if p.is_file())
+
+
+def search_fingerprint(site: model.Site) -> str:
+    """What the search index is made from: its code, the config and every item."""
+    return _fingerprint(_search_code(), site.config.fingerprint, *(i.body_key for i in site.items))
 
 
 def _search_code() -> str:

@@ -142,6 +142,12 @@ class BuildSession:
     def __init__(self) -> None:
         self.items: tuple[str, dict[str, ItemEntry]] | None = None
         self.bodies: BodyStore | None = None
+        # (output dir, manifest) of the build now live there, as this session swapped it in
+        self.manifest: tuple[Path, dict[str, Any]] | None = None
+        # what the last successful build knew (a delta.LastBuild), for body-only rebuilds;
+        # None after a failed build, so the next one is a full build
+        self.last: Any = None
+        self.env: tuple[str, Any] | None = None  # a Jinja environment and its key
 
 
 class BuildCache:

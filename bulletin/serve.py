@@ -60,7 +60,15 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .build import BuildOptions, BuildResult
 from .cache import BuildSession
-from .watch import Change, Rebuild, Watcher, log_rebuild, stop_on_signals, wait_for
+from .watch import (
+    Change,
+    Rebuild,
+    Watcher,
+    log_finish,
+    log_rebuild,
+    stop_on_signals,
+    wait_for,
+)
 
 PREFIX = "/__bulletin/"
 EVENTS = PREFIX + "events"
@@ -727,11 +735,13 @@ class DevSession:
             today=s.today,
             search=s.search,
             session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
+            defer_search=True,  # pages first; the search index follows (finish_session)
         )
         self.watcher = Watcher(
             self.root,
             options,
             on_build=self._on_build,
+            on_finish=lambda problems, seconds: log_finish(problems, seconds, self.log),
             on_start=self.state.started,
             debounce=s.debounce,
             halt=self.halt,

@@ -36,7 +36,7 @@ import traceback
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Literal, TextIO
 
@@ -56,6 +56,7 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build
 from .cache import BuildSession
+from .delta import finish_session
 from .diagnostics import Diagnostic, sort_key
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
@@ -183,6 +184,8 @@ class Watcher:
         missing_grace: float = 2.0,
         daily: bool | None = None,
         builder: Callable[[Path, BuildOptions], BuildResult] = build,
+        finisher: Callable[[BuildOptions], list[Diagnostic] | None] = finish_session,
+        on_finish: Callable[[list[Diagnostic], float], None] | None = None,
         halt: threading.Event | None = None,
     ):
         self.root = Path(root).resolve()
@@ -194,6 +197,9 @@ class Watcher:
         self.missing_grace = missing_grace
         self.daily = options.today is None if daily is None else daily
         self.builder = builder
+        # after a build, when no change is waiting: the deferred search index and manifest
+        self.finisher = finisher
+        self.on_finish = on_finish
         # set by a signal handler the moment Ctrl-C or SIGTERM arrives, before stop() runs:
         # a build that the signal broke (its worker processes got it too) is not reported
         self.halt = halt or threading.Event()
@@ -484,6 +490,8 @@ class Watcher:
                     return  # an interrupted build is not news
                 if self.on_build is not None:
                     self.on_build(rebuild)  # before the build counts as done: see wait_idle
+                if rebuild.result.pending:
+                    self._finish()
             except Exception:  # a bug here must not end watching
                 traceback.print_exc()
             finally:
@@ -494,6 +502,15 @@ class Watcher:
                         self._last = rebuild
                     self._cond.notify_all()
 
+    def _finish(self) -> None:
+        with self._cond:
+            if self._pending or self._stopping:
+                return  # the next build comes first; it finishes afterwards
+        started = time.perf_counter()
+        problems = self.finisher(self.options)
+        if problems is not None and self.on_finish is not None and not self.halt.is_set():
+            self.on_finish(problems, round(time.perf_counter() - started, 3))
+
     def _build(self, number: int, changes: tuple[Change, ...]) -> Rebuild:
         self._sync_watches()
         if not (self.root / "content").is_dir():
@@ -503,8 +520,11 @@ class Watcher:
             self.on_start(changes)
         crash = None
         started = time.perf_counter()
+        # the paths a watcher saw change let a session skip the full build (delta.py)
+        known = all(c.kind in ("created", "modified", "deleted", "moved") for c in changes)
+        changed = frozenset(p for c in changes for p in c.paths) if known else None
         try:
-            result = self.builder(self.root, self.options)
+            result = self.builder(self.root, replace(self.options, changed=changed))
         except Exception as exc:  # build() must not raise; if it does, keep going
             crash = traceback.format_exc()
             result = BuildResult(
@@ -514,6 +534,15 @@ class Watcher:
 
 
 # --- logging shared by watch and serve ---------------------------------------------------
+
+
+def log_finish(problems: list[Diagnostic], seconds: float, stream: TextIO | None = None) -> None:
+    """One line after the search index caught up (or why it did not)."""
+    out = stream or sys.stderr
+    for d in problems:
+        print(d.format(), file=out)
+    if not problems:
+        print(f"bulletin: search index up to date ({seconds:.2f} s)", file=out, flush=True)
 
 
 def changed_paths(changes: tuple[Change, ...]) -> set[str]:
@@ -614,8 +643,16 @@ def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None 
         output=settings.output,
         today=settings.today,
         session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
+        defer_search=True,  # pages first; the search index follows (finish_session)
     )
-    watcher = Watcher(root, options, on_build=log_rebuild, debounce=settings.debounce, halt=stop)
+    watcher = Watcher(
+        root,
+        options,
+        on_build=log_rebuild,
+        on_finish=log_finish,
+        debounce=settings.debounce,
+        halt=stop,
+    )
     with stop_on_signals(stop):
         try:
             watcher.start()

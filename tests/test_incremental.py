@@ -13,12 +13,15 @@ import os
 import random
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bench.corpus import generate
 from bulletin.build import BuildOptions, build
+from bulletin.cache import BuildSession
+from bulletin.delta import finish_session
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -218,3 +221,58 @@ def test_cache_from_another_version_is_rebuilt(tmp_path: Path, monkeypatch) -> N
     assert again.ok and not again.up_to_date
     assert again.rendered == again.pages  # nothing from the foreign cache was trusted
     assert tree(out) == reference
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    """Every source file a watcher would report, by site-relative path."""
+    files = {"site.toml": (site / "site.toml").read_bytes()}
+    for folder in ("content", "layouts"):
+        for p in (site / folder).rglob("*"):
+            if p.is_file():
+                files[p.relative_to(site).as_posix()] = p.read_bytes()
+    return files
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [3, 4])
+def test_session_rebuilds_from_watcher_paths_match_clean_builds(tmp_path: Path, seed: int) -> None:
+    """What serve and watch do: a BuildSession told which paths changed (so body-only
+    edits take the delta path), the search index deferred to finish_session()."""
+    site = tmp_path / "site"
+    generate(site, 60, seed=seed)
+    (site / "layouts").mkdir(exist_ok=True)
+    repair(site)
+    rng = random.Random(seed)
+    out = tmp_path / "out"
+    options = BuildOptions(
+        output=out, today=TODAY, jobs=2, session=BuildSession(), defer_search=True
+    )
+    assert build(site, options).ok
+    finish_session(options)
+    quick = 0
+    for step in range(1, 41):
+        before = snapshot(site)
+        if rng.random() < 0.6:
+            # the common case in an editor: one or a few bodies change
+            targets = rng.sample(items(site), rng.choice([1, 1, 1, 2, 3]))
+            for target in targets:
+                with target.open("a", encoding="utf-8") as fh:
+                    fh.write(f"\n第{step}次补充：群众反映{rng.randrange(1000)}件事项已办结。\n")
+            what = f"step {step}: body of {[t.name for t in targets]}"
+        else:
+            what = edit(site, rng, step)
+            repair(site)
+        after = snapshot(site)
+        changed = frozenset(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        result = build(site, replace(options, changed=changed))
+        quick += not result.timings.get("scan-sources")
+        if rng.random() < 0.7:  # sometimes the next edit comes before the search caught up
+            finish_session(options)
+        clean_out = tmp_path / f"clean-{step}"
+        clean = build(site, BuildOptions(output=clean_out, today=TODAY, cache=False, jobs=1))
+        assert result.ok == clean.ok, what
+        if result.ok:
+            finish_session(options)
+            assert_same_tree(out, clean_out, what)
+        shutil.rmtree(clean_out, ignore_errors=True)
+    assert quick >= 10  # the delta path was taken (not only full builds)
