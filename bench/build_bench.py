@@ -12,8 +12,9 @@ Hugo site when ``hugo`` is installed), then times, each ``--repeat`` times:
 - hugo cold build.
 
 Wall time is measured around the whole command (interpreter start-up included); peak
-memory is the largest sum of RSS over the process tree (bulletin forks workers),
-sampled every 20 ms from /proc. Medians are printed, with the bulletin/Hugo ratios.
+memory is the largest sum over the process tree (bulletin forks workers), sampled every
+20 ms from /proc, of RSS (pages shared copy-on-write by forked workers counted once per
+process) and of PSS (shared pages divided among the processes: the memory they use). Medians are printed, with the bulletin/Hugo ratios.
 """
 
 from __future__ import annotations
@@ -36,8 +37,20 @@ sys.path.insert(0, str(HERE))
 from corpus import generate  # noqa: E402
 
 
-def _tree_rss_kib(pid: int) -> int:
-    """RSS of pid and all its descendants, in KiB."""
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of one process (shared pages divided among their users)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _tree_rss_kib(pid: int, pss: bool = False) -> int:
+    """RSS (or PSS) of pid and all its descendants, in KiB."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -54,22 +67,26 @@ def _tree_rss_kib(pid: int) -> int:
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        total += _pss_kib(p) if pss else rss.get(p, 0)
         stack.extend(children.get(p, ()))
     return total
 
 
-def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MiB) of one command; raises if it fails."""
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
+    """(seconds, peak RSS MiB, peak PSS MiB) of one command; raises if it fails.
+
+    Forked workers share the parent's pages copy-on-write; the RSS sum counts those pages
+    once per process, the PSS sum (what the processes use together) once in all."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not done.is_set():
             peak = max(peak, _tree_rss_kib(proc.pid))
+            peak_pss = max(peak_pss, _tree_rss_kib(proc.pid, pss=True))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -80,7 +97,7 @@ def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, float]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.decode()[-2000:]}")
-    return seconds, peak / 1024
+    return seconds, peak / 1024, peak_pss / 1024
 
 
 def bulletin_cmd(site: Path, out: Path) -> list[str]:
@@ -128,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         generate(site, args.items, seed=1, hugo_dir=hugo_site if hugo else None)
 
     out = work / "public"
-    results: dict[str, list[tuple[float, float]]] = {"cold": [], "nochange": [], "oneedit": []}
+    results: dict[str, list[tuple[float, float, float]]] = {
+        "cold": [],
+        "nochange": [],
+        "oneedit": [],
+    }
     identical = []
     victim = sorted((site / "content").rglob("*.md"))[len(results) * 7 % args.items]
     original = victim.read_bytes()
@@ -156,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         victim.write_bytes(original)
 
-    hugo_runs: list[tuple[float, float]] = []
+    hugo_runs: list[tuple[float, float, float]] = []
     if hugo:
         for _ in range(args.repeat):
             hout = work / "hugo-public"
@@ -172,11 +193,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, runs in results.items():
         summary[f"bulletin_{name}_s"] = median([r[0] for r in runs])
         summary[f"bulletin_{name}_peak_mib"] = round(max(r[1] for r in runs))
+        summary[f"bulletin_{name}_peak_pss_mib"] = round(max(r[2] for r in runs))
     summary["one_edit_identical_to_clean"] = all(identical)
     if hugo_runs:
         h = median([r[0] for r in hugo_runs])
         summary["hugo_cold_s"] = h
         summary["hugo_peak_mib"] = round(max(r[1] for r in hugo_runs))
+        summary["hugo_peak_pss_mib"] = round(max(r[2] for r in hugo_runs))
         summary["ratio_cold"] = round(summary["bulletin_cold_s"] / h, 2)
         summary["ratio_nochange"] = round(summary["bulletin_nochange_s"] / h, 3)
         summary["ratio_oneedit"] = round(summary["bulletin_oneedit_s"] / h, 3)
