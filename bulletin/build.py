@@ -319,6 +319,16 @@ def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> d
     return out
 
 
+def session_environment(session: BuildSession | None, config: SiteConfig, key: str) -> Any:
+    """A Jinja environment; a session keeps one per template set, so its templates
+    stay compiled between rebuilds."""
+    if session is None:
+        return templates.make_environment(config)
+    if session.env is None or session.env[0] != key:
+        session.env = (key, templates.make_environment(config))
+    return session.env[1]
+
+
 def input_fingerprint(
     config: SiteConfig,
     template_fp: str,
@@ -521,6 +531,7 @@ def _build_from_sources(
         _search_step(site, cache, manifest, search_fp, options.progress) if index_now else None,
         lap,
         keep_search=bool(search_fp) and defer,
+        make_env=lambda: session_environment(options.session, config, template_fp),
     )
     if isinstance(outcome, list):
         problems.extend(outcome)
@@ -593,6 +604,7 @@ def _write_site(
     lap: Callable[[str], None],
     *,
     keep_search: bool = False,
+    make_env: Callable[[], Any] | None = None,
 ) -> list[Diagnostic] | tuple[Any, list[str], int, set[str], Any]:
     """Render what changed into a staging copy, scan it, swap it in."""
     config = site.config
@@ -626,7 +638,7 @@ def _write_site(
             with _fork_pool(jobs, _init_renderer, (state,)) as pool:
                 outcomes = _run_batches(pool, _render_batch, todo, jobs, "render", progress)
         else:
-            env = templates.make_environment(config)
+            env = make_env() if make_env else templates.make_environment(config)
 
             def render_here(batch: list[int]) -> list[Any]:
                 return [_render_page(plan[i], env, site, today, staging.path, leak) for i in batch]

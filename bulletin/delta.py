@@ -37,6 +37,7 @@ from .build import (
     input_fingerprint,
     output_signature,
     search_fingerprint,
+    session_environment,
 )
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
@@ -136,13 +137,6 @@ def remember(
     )
 
 
-def _environment(session: BuildSession, config: SiteConfig, key: str) -> Any:
-    """The session's Jinja environment (templates stay compiled between rebuilds)."""
-    if session.env is None or session.env[0] != key:
-        session.env = (key, templates.make_environment(config))
-    return session.env[1]
-
-
 def delta_build(
     config: SiteConfig,
     output: Path,
@@ -240,7 +234,7 @@ def delta_build(
     fingerprints = _page_fingerprints(site, plan, last.base)
     timings["plan"] = round(time.perf_counter() - started, 4)
 
-    env = _environment(session, config, template_fp)
+    env = session_environment(session, config, template_fp)
     written: list[str] = []
     with Staging(output) as staging:
         staging.kept = set(last.files)
