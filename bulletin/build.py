@@ -292,11 +292,9 @@ def _render_page(
 
 
 def _fingerprint(*parts: object) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(str(part).encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    """A hash of the parts' str() forms, each followed by a NUL."""
+    data = ("\0".join(map(str, parts)) + "\0").encode() if parts else b""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> dict[str, str]:
@@ -401,12 +399,14 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
     template_fp = templates.templates_fingerprint(config)
     input_fp = input_fingerprint(config, template_fp, options, today, output, scan.signatures)
     session = options.session if cache.enabled else None
+    live: LiveOutput | None = None
     if session is not None and session.manifest is not None and session.manifest[0] == output:
         # the session wrote this output itself: its own record is current and trusted
         manifest = dict(session.manifest[1])
     else:
         manifest = cache.load_manifest()
-        if manifest and manifest.get("output_sig") != output_signature(output):
+        live = live_output(output) if manifest else None
+        if manifest and manifest.get("output_sig") != (live.signature if live else ""):
             # the output changed behind our back (a page deleted or edited by hand): trust
             # no page of it; everything is rendered again and compared, and scanned for leaks
             manifest = {}
@@ -455,6 +455,7 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
             started,
             timings,
             lap,
+            live,
         )
     except LookupError:
         # a body the cache promised is gone: never guess, rebuild without the cache
@@ -478,6 +479,7 @@ def _build_from_sources(
     started: float,
     timings: dict[str, float],
     lap: Callable[[str], None],
+    live: LiveOutput | None = None,
 ) -> BuildResult:
     site, withheld, model_problems = model.build_site(
         config, sources.items, drafts=options.drafts, bodies=cache.bodies.get
@@ -538,7 +540,7 @@ def _build_from_sources(
         # the search cache may now describe an index that was never published
         shutil.rmtree(cache.root / "search", ignore_errors=True)
         return result(False)
-    stats, written_files, rendered, files, leak = outcome
+    stats, written_files, rendered, files, leak, staging = outcome
     new_manifest = {
         "input": input_fp,
         "pages_fp": fingerprints,
@@ -547,7 +549,7 @@ def _build_from_sources(
         # a deferred index still describes the previous input until finish_session()
         "search_fp": search_fp if index_now else manifest.get("search_fp", ""),
         # a session writes it in finish_session(), after the pages are live
-        "output_sig": None if defer else output_signature(output),
+        "output_sig": None if defer else _signature_after(output, live, staging),
         "items": len(site.items),
         "pages": len(plan),
         "drafts_skipped": site.drafts_skipped,
@@ -682,13 +684,55 @@ def _write_site(
         lap("scan")
         staging.swap()
         lap("swap")
-        return staging.stats, staging.new_files, len(todo), set(staging.kept), leak
+        return staging.stats, staging.new_files, len(todo), set(staging.kept), leak, staging
+
+
+@dataclass(frozen=True)
+class LiveOutput:
+    """The output directory as a build found it: its inode and every file's stat."""
+
+    inode: int
+    files: dict[str, tuple[int, int, int]]  # path → (size, inode, mtime)
+
+    @property
+    def signature(self) -> str:
+        return _fingerprint(*((path, *st) for path, st in sorted(self.files.items())))
 
 
 def output_signature(output: Path) -> str:
     """Names, sizes, inodes and mtimes of every output file: a page deleted or edited by
     hand since the last build changes it, so the build does not trust a tampered site."""
-    entries = []
+    live = live_output(output)
+    return live.signature if live else ""
+
+
+def _signature_after(output: Path, before: LiveOutput | None, staging: Staging) -> str:
+    """The output's signature after a swap: the tree the build started from, with the
+    files the build wrote and removed (unchanged files kept their inodes and mtimes),
+    unless another build swapped in between; then the tree is walked again."""
+    if before is None or staging.started_from != before.inode:
+        return output_signature(output)
+    files = dict(before.files)
+    for rel in staging.removed_files:
+        files.pop(str(output / rel), None)
+    for rel in staging.new_files:
+        path = str(output / rel)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            files.pop(path, None)
+            continue
+        files[path] = (st.st_size, st.st_ino, st.st_mtime_ns)
+    return LiveOutput(before.inode, files).signature
+
+
+def live_output(output: Path) -> LiveOutput | None:
+    """Walk the output (None if it is missing or unreadable)."""
+    try:
+        inode = os.stat(output).st_ino
+    except OSError:
+        return None
+    entries: dict[str, tuple[int, int, int]] = {}
     stack = [str(output)]
     while stack:
         folder = stack.pop()
@@ -699,11 +743,10 @@ def output_signature(output: Path) -> str:
                         stack.append(entry.path)
                     else:
                         st = entry.stat(follow_symlinks=False)
-                        entries.append((entry.path, st.st_size, st.st_ino, st.st_mtime_ns))
+                        entries[entry.path] = (st.st_size, st.st_ino, st.st_mtime_ns)
         except OSError:
-            return ""
-    entries.sort()
-    return _fingerprint(*entries)
+            return None
+    return LiveOutput(inode, entries)
 
 
 def apply_search(staging: Staging, index_search: Callable[[Path], tuple[list[str], bool]]) -> None:

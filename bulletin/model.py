@@ -8,6 +8,7 @@ cannot leak what they are never given. What the build must know about withheld i
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
@@ -107,7 +108,7 @@ class Item:
     def quarter(self) -> int:
         return (self.date.month - 1) // 3 + 1
 
-    @property
+    @functools.cached_property
     def sort_key(self) -> tuple[dt.date, str, str]:
         """Newest first when sorted in reverse."""
         return (self.date, self.time.isoformat() if self.time else "", self.slug)

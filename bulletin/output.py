@@ -85,6 +85,10 @@ class Staging:
         # (the lock is on the parent directory itself, so no lock file is left behind)
         self._lock = os.open(self.output.parent, os.O_RDONLY)
         fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:  # the live tree this staging starts from (another build may have swapped)
+            self.started_from: int | None = os.stat(self.output).st_ino
+        except OSError:
+            self.started_from = None
         for stale in self.output.parent.glob(f".{self.output.name}.staging-*"):
             shutil.rmtree(stale, ignore_errors=True)
         if self.output.is_dir() and (self.output / MARKER).is_file():

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import generate
-from bulletin.build import BuildOptions, build
-from bulletin.cache import BuildSession
+from bulletin.build import BuildOptions, build, output_signature
+from bulletin.cache import BuildCache, BuildSession
 from bulletin.delta import finish_session
 
 TODAY = dt.date(2026, 11, 27)
@@ -180,6 +180,15 @@ def test_unchanged_rebuild_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> No
     pages = {p: t for p, t in before.items() if "search-index" not in p.parts}
     changed = {p for p in pages if not p.exists() or p.stat().st_mtime_ns != pages[p]}
     assert 1 <= len(changed) <= 4, sorted(str(p.relative_to(out)) for p in changed)
+    # the output's signature, updated from what the build wrote, is what a walk finds:
+    # the next build trusts the output (nothing to render, and it says so)
+    manifest = BuildCache(site).load_manifest()
+    assert manifest["output_sig"] == output_signature(out)
+    assert build(site, options).up_to_date
+    (out / "index.html").write_text("edited by hand", encoding="utf-8")
+    repaired = build(site, options)
+    assert repaired.ok and repaired.written >= 1
+    assert "edited by hand" not in (out / "index.html").read_text(encoding="utf-8")
 
 
 def test_corrupt_cache_is_ignored_not_trusted(tmp_path: Path) -> None:
