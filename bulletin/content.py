@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import __version__
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean
 from .markdown import RenderedBody, make_parser, render_body
@@ -70,8 +71,12 @@ UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\\x00-\x1f]')
 WINDOWS_RESERVED_RE = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)", re.IGNORECASE)
 # Characters a text file never holds and XML (the Atom feeds) cannot carry.
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+# The line that closes the front matter (searched for after the opening "---\n").
+FRONT_MATTER_END_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 MAX_DEPTH = 64  # nesting levels of lists and mappings in front matter
 MAX_FRONT_MATTER = 256 * 1024  # characters
+REQUIRED_KEYS = tuple(key for key, spec in FIELDS.items() if spec.required)
 
 
 @dataclass(frozen=True)
@@ -201,9 +206,16 @@ def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
 
 def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
     """Read and parse one item file, never reading more than the size limit allows."""
+    limit = config.max_item_bytes + 1
     try:
         with open(path, "rb") as fh:
-            data = fh.read(config.max_item_bytes + 1)
+            # Ask for the file's size and a byte more (to meet its end): asking for the
+            # whole limit would allocate that much (2 MB) for every file. A file longer
+            # than its size said (it grew meanwhile) is read on, up to the same limit.
+            want = min(os.fstat(fh.fileno()).st_size + 1, limit)
+            data = fh.read(want)
+            if len(data) == want < limit:
+                data += fh.read(limit - want)
             if len(data) > config.max_item_bytes:
                 return ReadResult(
                     rel, None, (too_large(rel, os.fstat(fh.fileno()).st_size, config),)
@@ -237,7 +249,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         problems.append(Diagnostic(rel, line, field, message))
         return ReadResult(rel, None, tuple(problems))
 
-    stem = PurePosixPath(rel).stem
+    stem = _stem(rel)
     if len(data) > config.max_item_bytes:
         return ReadResult(rel, None, (too_large(rel, len(data), config),))
     if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
@@ -258,10 +270,11 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
             )
         except UnicodeDecodeError:
             return fail(line, None, "file is not valid UTF-8; save it as UTF-8")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         return fail(None, None, "file contains NUL bytes; is it a text file?")
-    control = CONTROL_RE.search(text)
+    control = CONTROL_RE.search(text) if _has_control(data, text) else None
     if control is not None:
         return fail(
             text.count("\n", 0, control.start()) + 1,
@@ -271,15 +284,15 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
 
     if not text.startswith("---\n"):
         return fail(1, None, 'no front matter: the file must start with a "---" line')
-    end = re.search(r"^(?:---|\.\.\.)[ \t]*$", text[4:], re.MULTILINE)
+    end = FRONT_MATTER_END_RE.search(text, 4)  # "^" matches at 4: it follows a newline
     if end is None:
         return fail(1, None, 'front matter is not closed by a "---" line')
-    fm_text = text[4 : 4 + end.start()]
-    body_start = 4 + end.end()
+    fm_text = text[4 : end.start()]
+    body_start = end.end()
     body = (
         text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
     )
-    body_line = text[:body_start].count("\n") + 2
+    body_line = text.count("\n", 0, body_start) + 2
 
     if len(fm_text) > MAX_FRONT_MATTER:
         return fail(
@@ -296,9 +309,9 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         data_fm = {}
     if not isinstance(data_fm, dict):
         return fail(2, None, "front matter must be a mapping of keys to values")
+    lines, repeats = _key_lines(fm_text)
 
-    lines = _key_lines(fm_text)
-    for key, line, first in _duplicate_keys(fm_text):
+    for key, line, first in repeats:
         # YAML would silently keep the last value; the editor surely meant only one.
         problems.append(
             Diagnostic(rel, line, key, f"is given twice (also on line {first}); keep one")
@@ -324,8 +337,8 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
             if exc.index is not None:
                 line = _list_entry_line(fm_text, skey, exc.index) or line
             problems.append(Diagnostic(rel, line, skey, str(exc)))
-    for key, spec in FIELDS.items():
-        if spec.required and key not in data_fm:
+    for key in REQUIRED_KEYS:
+        if key not in data_fm:
             problems.append(Diagnostic(rel, 1, key, "is required but missing"))
     if problems:
         return ReadResult(rel, None, tuple(problems))
@@ -335,15 +348,12 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     if problems:
         return ReadResult(rel, None, tuple(problems))
 
+    suffix = _key_suffix(rel, config)
     raw_date = data_fm["date"]
     time = raw_date if isinstance(raw_date, dt.datetime) else None
-    source_dir = PurePosixPath(rel).parent.relative_to("content").as_posix()
-    rendered = render_body(_Parser.get(), body, source_dir, config.base_path)
-    # shift body link lines to file lines
-    links = tuple(type(lk)(lk.target, lk.line + body_line - 1) for lk in rendered.links)
-    rendered = RenderedBody(
-        rendered.html, rendered.text, links, rendered.chars, rendered.empty_sections
-    )
+    source_dir = _source_dir(rel)
+    # link lines count from the body's first line in the file
+    rendered = render_body(_Parser.get(), body, source_dir, config.base_path, body_line)
     item = SourceItem(
         path=rel,
         slug=stem,
@@ -369,19 +379,66 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         excellent=values.get("excellent", False),
         body=rendered,
         lines=tuple(sorted(lines.items())),
-        key=item_key(data, rel, config),
-        meta_key=item_key(fm_text.encode("utf-8"), rel, config),
+        key=item_key(data, rel, config, suffix),
+        meta_key=item_key(fm_text.encode("utf-8"), rel, config, suffix),
     )
     return ReadResult(rel, item, ())
 
 
-def item_key(data: bytes, rel: str, config: SiteConfig) -> str:
-    """What a parsed item depends on: its bytes, its path and the site config."""
-    from . import __version__
+def _has_control(data: bytes, text: str) -> bool:
+    """Whether ``text`` (``data`` decoded) holds a character ``CONTROL_RE`` finds.
 
+    Cheaper than the regex over the whole text: the ASCII control characters are looked
+    for in the bytes (in valid UTF-8 such a byte is always that character), in one pass of
+    ``bytes.translate``; U+FFFE and U+FFFF in the text.
+    """
+    return (
+        len(data.translate(None, _CONTROL_BYTES)) != len(data)
+        or "\ufffe" in text
+        or "\uffff" in text
+    )
+
+
+def _plain_rel(rel: str) -> bool:
+    """Whether splitting ``rel`` at "/" gives the parts PurePosixPath would (as for every
+    path ``discover`` finds): under content/, no empty or "." part, no trailing slash."""
+    return (
+        rel.startswith("content/")
+        and "//" not in rel
+        and "/./" not in rel
+        and not rel.endswith(("/", "/."))
+    )
+
+
+def _stem(rel: str) -> str:
+    """``PurePosixPath(rel).stem``, without making a path object for the common case."""
+    if not _plain_rel(rel):
+        return PurePosixPath(rel).stem
+    name = rel.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
+def _source_dir(rel: str) -> str:
+    """The folder of ``rel`` relative to content/, as posix ("." for content/ itself)."""
+    if not _plain_rel(rel):
+        return PurePosixPath(rel).parent.relative_to("content").as_posix()
+    return rel.rpartition("/")[0][len("content/") :] or "."
+
+
+def item_key(data: bytes, rel: str, config: SiteConfig, suffix: bytes | None = None) -> str:
+    """What a parsed item depends on: its bytes, its path and the site config.
+
+    ``suffix`` is ``_key_suffix(rel, config)`` when the caller already has it.
+    """
     h = hashlib.blake2b(data, digest_size=16)
-    h.update(f"\0{rel}\0{config.fingerprint}\0{config.root}\0{__version__}".encode())
+    h.update(_key_suffix(rel, config) if suffix is None else suffix)
     return h.hexdigest()
+
+
+def _key_suffix(rel: str, config: SiteConfig) -> bytes:
+    """What every key of the item at ``rel`` hashes after the bytes it is made from."""
+    return f"\0{rel}\0{config.fingerprint}\0{config.root}\0{__version__}".encode()
 
 
 def _check_category_fields(
@@ -477,32 +534,31 @@ _OPENED_CONTEXTS = (
     "while scanning a simple key",
 )
 
+
+# Top-level key → its line, and the keys given twice: (key, line, line of the first).
+KeyLines = tuple[dict[str, int], list[tuple[str, int, int]]]
+
+
 KEY_RE = re.compile(r"^([^\s#:'\"-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
 
 
-def _key_lines(fm_text: str) -> dict[str, int]:
-    """Top-level key → line number in the file (the opening --- is line 1)."""
+def _key_lines(fm_text: str) -> KeyLines:
+    """Top-level keys → line number in the file (the opening --- is line 1), first
+    occurrence; and the keys written more than once: (key, line, line of the first).
+    """
     lines: dict[str, int] = {}
-    for i, line in enumerate(fm_text.split("\n")):
-        m = KEY_RE.match(line)
-        if m:
-            lines.setdefault(m.group(1).strip("'\""), i + 2)
-    return lines
-
-
-def _duplicate_keys(fm_text: str) -> list[tuple[str, int, int]]:
-    """Top-level keys written more than once: (key, line, line of the first)."""
-    first: dict[str, int] = {}
-    repeats = []
-    for i, line in enumerate(fm_text.split("\n")):
-        m = KEY_RE.match(line)
+    repeats: list[tuple[str, int, int]] = []
+    match = KEY_RE.match
+    for i, line in enumerate(fm_text.split("\n"), 2):
+        m = match(line)
         if m:
             key = m.group(1).strip("'\"")
-            if key in first:
-                repeats.append((key, i + 2, first[key]))
+            first = lines.get(key)
+            if first is None:
+                lines[key] = i
             else:
-                first[key] = i + 2
-    return repeats
+                repeats.append((key, i, first))
+    return lines, repeats
 
 
 def _list_entry_line(fm_text: str, key: str, index: int) -> int | None:

@@ -7,6 +7,7 @@ matching attribute on ``SourceItem`` (in ``content.py``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -97,10 +98,8 @@ def _show(value: Any) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def _is_control(c: str) -> bool:
-    """C0/C1 control characters (tab and newline aside) and the noncharacters XML refuses."""
-    o = ord(c)
-    return (o < 32 and c not in "\t\n") or 0x7F <= o <= 0x9F or o in (0xFFFE, 0xFFFF)
+# C0/C1 control characters (tab and newline aside) and the noncharacters XML refuses.
+_CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def text(value: Any, config: SiteConfig) -> str:
@@ -109,7 +108,7 @@ def text(value: Any, config: SiteConfig) -> str:
     value = value.strip()
     if not value:
         raise FieldError("must not be empty")
-    if any(_is_control(c) for c in value):
+    if _CONTROL_CHARS_RE.search(value):
         raise FieldError("contains control characters")
     return value
 
@@ -169,12 +168,13 @@ def slug_ref(value: Any, config: SiteConfig) -> str:
 def _known_id(value: Any, config: SiteConfig, what: str, entries: tuple[Any, ...]) -> str:
     """An id among entries (each with .id and .name); the Chinese name gets a hint."""
     value = one_line(value, config)
+    for entry in entries:
+        if entry.id == value:
+            return value
     ids = [e.id for e in entries]
-    if value not in ids:
-        names = {e.name: e.id for e in entries}
-        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, ids)
-        raise FieldError(f'unknown {what} "{value}"{hint}')
-    return value
+    names = {e.name: e.id for e in entries}
+    hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, ids)
+    raise FieldError(f'unknown {what} "{value}"{hint}')
 
 
 def unit_id(value: Any, config: SiteConfig) -> str:
@@ -190,9 +190,10 @@ def level_id(value: Any, config: SiteConfig) -> str:
 
 
 def choice(options: dict[str, str] | tuple[str, ...], what: str) -> Parser:
+    mapping = options if isinstance(options, dict) else {o: o for o in options}
+
     def parse(value: Any, config: SiteConfig) -> str:
         value = one_line(value, config)
-        mapping = options if isinstance(options, dict) else {o: o for o in options}
         if value not in mapping:
             raise FieldError(f'"{value}" is not a {what}; use one of {", ".join(mapping)}')
         return mapping[value]
@@ -252,12 +253,15 @@ def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) ->
     return parse
 
 
+_adoption_record = record(
+    {"level": (level_id, True), "date": (date, False), "by": (one_line, False)}, AdoptionRef
+)
+
+
 def adoption(value: Any, config: SiteConfig) -> AdoptionRef:
     if isinstance(value, str):
         return AdoptionRef(level_id(value, config))
-    return record(
-        {"level": (level_id, True), "date": (date, False), "by": (one_line, False)}, AdoptionRef
-    )(value, config)
+    return _adoption_record(value, config)
 
 
 instruction = record(
@@ -285,8 +289,11 @@ def extra(value: Any, config: SiteConfig) -> None:
     return None
 
 
+_adoptions = list_of(adoption)
+
+
 def _levels_unique(value: Any, config: SiteConfig) -> tuple[AdoptionRef, ...]:
-    refs = list_of(adoption)(value, config)
+    refs = _adoptions(value, config)
     seen: set[str] = set()
     for i, ref in enumerate(refs):
         if ref.level in seen:
