@@ -146,17 +146,31 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
                         )
                     )
                     dirnames.remove(d)
+        # content/ lies inside the site, so a file's site-relative path is a suffix of
+        # its full path (os.walk joins names with "/" on POSIX)
+        prefix = os.path.relpath(dirpath, root).replace(os.sep, "/") + "/"
         for name in sorted(filenames):
             if not name.endswith(".md") or name.startswith("."):
                 continue
             full = os.path.join(dirpath, name)
-            rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
-            if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
-                problems.append(
-                    Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
-                )
-                continue
-            problem = _file_problem(full)
+            rel = prefix + name
+            try:
+                st = os.lstat(full)
+            except OSError:
+                st = None  # gone already: reading it reports why
+            if st is not None and stat.S_ISLNK(st.st_mode):
+                if not _inside(os.path.realpath(full), real_root):
+                    problems.append(
+                        Diagnostic(
+                            rel, None, None, "symbolic link points outside the site; refused"
+                        )
+                    )
+                    continue
+                problem = _file_problem(full)
+            elif st is not None and not stat.S_ISREG(st.st_mode):
+                problem = "not a regular file; refused"
+            else:
+                problem = None
             if problem is not None:
                 problems.append(Diagnostic(rel, None, None, problem))
                 continue
