@@ -250,7 +250,7 @@ def read_sources(
 
 def _init_renderer(state: dict[str, Any]) -> None:
     _WORKER.update(state)
-    _WORKER["env"] = templates.make_environment(state["config"])
+    _WORKER["env"] = templates.make_environment(state["config"], state["bytecode"])
 
 
 def _render_batch(indices: list[int]) -> list[tuple[str, bool, bool] | Diagnostic]:
@@ -317,14 +317,21 @@ def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> d
     return out
 
 
-def session_environment(session: BuildSession | None, config: SiteConfig, key: str) -> Any:
+def session_environment(
+    session: BuildSession | None, config: SiteConfig, key: str, bytecode: Path | None = None
+) -> Any:
     """A Jinja environment; a session keeps one per template set, so its templates
     stay compiled between rebuilds."""
     if session is None:
-        return templates.make_environment(config)
+        return templates.make_environment(config, bytecode)
     if session.env is None or session.env[0] != key:
-        session.env = (key, templates.make_environment(config))
+        session.env = (key, templates.make_environment(config, bytecode))
     return session.env[1]
+
+
+def bytecode_dir(cache: BuildCache) -> Path | None:
+    """Where compiled templates are kept (per bulletin version), if the cache is on."""
+    return cache.root / f"templates-{__version__}" if cache.enabled else None
 
 
 def input_fingerprint(
@@ -533,7 +540,10 @@ def _build_from_sources(
         _search_step(site, cache, manifest, search_fp, options.progress) if index_now else None,
         lap,
         keep_search=bool(search_fp) and defer,
-        make_env=lambda: session_environment(options.session, config, template_fp),
+        bytecode=bytecode_dir(cache),
+        make_env=lambda: session_environment(
+            options.session, config, template_fp, bytecode_dir(cache)
+        ),
     )
     if isinstance(outcome, list):
         problems.extend(outcome)
@@ -607,6 +617,7 @@ def _write_site(
     *,
     keep_search: bool = False,
     make_env: Callable[[], Any] | None = None,
+    bytecode: Path | None = None,
 ) -> list[Diagnostic] | tuple[Any, list[str], int, set[str], Any]:
     """Render what changed into a staging copy, scan it, swap it in."""
     config = site.config
@@ -626,16 +637,17 @@ def _write_site(
     with Staging(output) as staging:
         lap("stage")
         todo: list[int] = []
+        root = str(staging.path) + os.sep
         for index, page in enumerate(plan):
-            if (
-                old_fps.get(page.path) == fingerprints[page.path]
-                and (staging.path / page.path).is_file()
+            if old_fps.get(page.path) == fingerprints[page.path] and os.path.isfile(
+                root + page.path
             ):
                 staging.keep(page.path)
             else:
                 todo.append(index)
         if len(todo) >= PARALLEL_MIN and jobs > 1:
             state = {"plan": plan, "site": site, "today": today, "config": config}
+            state["bytecode"] = bytecode
             state.update(staging=staging.path, leak=leak)
             with _fork_pool(jobs, _init_renderer, (state,)) as pool:
                 outcomes = _run_batches(pool, _render_batch, todo, jobs, "render", progress)
@@ -696,7 +708,8 @@ class LiveOutput:
 
     @property
     def signature(self) -> str:
-        return _fingerprint(*((path, *st) for path, st in sorted(self.files.items())))
+        data = repr(sorted(self.files.items())).encode()  # one C-level repr, not 10k str()s
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def output_signature(output: Path) -> str:

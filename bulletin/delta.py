@@ -34,6 +34,7 @@ from .build import (
     _render_page,
     _search_step,
     apply_search,
+    bytecode_dir,
     input_fingerprint,
     output_signature,
     search_fingerprint,
@@ -234,7 +235,7 @@ def delta_build(
     fingerprints = _page_fingerprints(site, plan, last.base)
     timings["plan"] = round(time.perf_counter() - started, 4)
 
-    env = session_environment(session, config, template_fp)
+    env = session_environment(session, config, template_fp, bytecode_dir(cache))
     written: list[str] = []
     with Staging(output) as staging:
         staging.kept = set(last.files)

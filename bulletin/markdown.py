@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.~/-]*")  # what urllib.parse.quote leaves as it is
 # The Chinese characters counted in ``RenderedBody.chars``: U+3400–U+9FFF and U+F900–U+FAFF
 # (CJK Extension A, the unified ideographs and the compatibility ideographs). A character
 # is one of them exactly when its UTF-16 code unit's high byte is 0x34–0x9F or 0xF9–0xFA
@@ -36,7 +37,9 @@ class RenderedBody:
 
 
 def item_url(base_path: str, slug: str) -> str:
-    return f"{base_path}items/{quote(slug)}/"
+    # most slugs need no quoting: skip quote()'s per-character work for them
+    safe = slug if URL_SAFE_RE.fullmatch(slug) else quote(slug)
+    return f"{base_path}items/{safe}/"
 
 
 def make_parser() -> MarkdownIt:

@@ -71,7 +71,9 @@ def _range(*args: int) -> range:
     return numbers
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """The site's Jinja environment. With ``bytecode_dir``, compiled templates are kept
+    there (Jinja checks each against its template's source before using it)."""
     loaders: list[jinja2.BaseLoader] = []
     if config.layouts_dir.is_dir():
         loaders.append(_SiteLoader(config.layouts_dir, config.root))
@@ -84,6 +86,7 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_bytecode_cache(bytecode_dir),
     )
     lang = config.language
     base = config.base_path
@@ -97,6 +100,16 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     env.filters["cndate"] = lambda value: format_date(lang, value)
     env.filters["isodate"] = lambda value: value.isoformat()
     return env
+
+
+def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
+    if directory is None:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only site still builds, compiling as it goes
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def templates_fingerprint(config: SiteConfig) -> str:
