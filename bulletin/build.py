@@ -579,7 +579,6 @@ def _build_from_sources(
             today=today,
             base=base,
             site=site,
-            withheld=withheld,
             leak=leak,
             planned=planned,
             signatures=sources.signatures,

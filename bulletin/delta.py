@@ -91,7 +91,6 @@ def remember(
     today: dt.date,
     base: str,
     site: model.Site,
-    withheld: model.Withheld,
     leak: Any,
     planned: list[tuple[pages.Planner, pages.Page]],
     signatures: list[tuple[str, tuple[int, int, int, int]]],
@@ -265,7 +264,6 @@ def delta_build(
         "diagnostics": problems,
     }
     session.manifest = (output, manifest)
-    pending = True  # the manifest on disk (and the search index) are now behind
     session.last = replace(
         last,
         site=site,
@@ -274,7 +272,7 @@ def delta_build(
         check_warnings=check_warnings,
         fingerprints=all_fps,
         manifest=manifest,
-        pending=pending,
+        pending=True,  # the manifest on disk (and the search index) are now behind
     )
     return BuildResult(
         True,
@@ -291,7 +289,7 @@ def delta_build(
         changed_sources=tuple(fresh),
         written_files=tuple(written),
         timings=timings,
-        pending=pending,
+        pending=True,
     )
 
 
