@@ -51,8 +51,9 @@ def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 def report(diagnostics: Iterable[Diagnostic], stream: TextIO | None = None) -> None:
     """Print diagnostics sorted by file and line, one per line."""
     out = stream if stream is not None else sys.stderr
-    for d in sorted(diagnostics, key=sort_key):
-        print(d.format(), file=out)
+    # one write: stderr is line-buffered, and a large site can have thousands of warnings
+    out.write("".join(d.format() + "\n" for d in sorted(diagnostics, key=sort_key)))
+    out.flush()
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
