@@ -611,7 +611,7 @@ def _write_site(
     today: dt.date,
     jobs: int,
     progress: Callable[[str, int, int], None] | None,
-    index_search: Callable[[Path], tuple[list[str], bool]] | None,
+    index_search: Callable[[Path], None] | None,
     lap: Callable[[str], None],
     *,
     keep_search: bool = False,
@@ -681,7 +681,7 @@ def _write_site(
             apply_search(staging, index_search)
             lap("search")
         elif keep_search:  # published as it is; finish_session() brings it up to date
-            staging.kept.update(_files_under(staging.path, SEARCH_DIR))
+            staging.kept.update(_file_stats(staging.path, SEARCH_DIR))
         staging.prune()
         fresh = set(staging.new_files)
         kept_old = [p for p in staging.all_files() if p not in fresh]
@@ -761,7 +761,7 @@ def live_output(output: Path) -> LiveOutput | None:
     return LiveOutput(inode, entries)
 
 
-def apply_search(staging: Staging, index_search: Callable[[Path], tuple[list[str], bool]]) -> None:
+def apply_search(staging: Staging, index_search: Callable[[Path], None]) -> None:
     """Run the indexer in the staging dir and record what it changed: files it replaced
     (a new inode: it never writes in place) or added count as written, so the spare tree
     is patched with them and they are scanned for leaks; files it deleted as removed."""
@@ -783,11 +783,6 @@ def _file_stats(root: Path, folder: str) -> dict[str, tuple[int, int, int]]:
             rel = os.path.relpath(os.path.join(dirpath, name), root).replace(os.sep, "/")
             out[rel] = (st.st_ino, st.st_mtime_ns, st.st_size)
     return dict(sorted(out.items()))
-
-
-def _files_under(root: Path, folder: str) -> list[str]:
-    """Files below root/folder, as sorted paths relative to root."""
-    return sorted(p.relative_to(root).as_posix() for p in (root / folder).rglob("*") if p.is_file())
 
 
 def search_fingerprint(site: model.Site) -> str:
@@ -813,15 +808,14 @@ def _search_step(
     manifest: dict[str, Any],
     search_fp: str,
     progress: Callable[[str, int, int], None] | None,
-) -> Callable[[Path], tuple[list[str], bool]]:
+) -> Callable[[Path], None]:
     """Index every published item into <staging>/search-index/ unless nothing changed."""
 
-    def run(staging_dir: Path) -> tuple[list[str], bool]:
+    def run(staging_dir: Path) -> None:
         from .search import SearchRecord, write_search_index
 
         target = staging_dir / SEARCH_DIR
-        ran = not (manifest.get("search_fp") == search_fp and target.is_dir())
-        if ran:
+        if not (manifest.get("search_fp") == search_fp and target.is_dir()):
             records = [
                 SearchRecord(
                     url=item.url,
@@ -842,7 +836,6 @@ def _search_step(
             write_search_index(
                 records, staging_dir, language=site.config.language, cache_dir=search_cache
             )
-        return _files_under(staging_dir, SEARCH_DIR), ran
 
     return run
 
