@@ -94,9 +94,10 @@ class Staging:
         if self.output.is_dir() and (self.output / MARKER).is_file():
             if not self._reuse_spare():
                 shutil.rmtree(self.spare, ignore_errors=True)
-                _link_tree(self.output, self.path)
+                self.previous = _link_tree(self.output, self.path)
         else:
             self.path.mkdir()
+            self.previous = set()  # nothing to prune: no need to walk what this build writes
         if not (self.path / MARKER).is_file():
             (self.path / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         return self
@@ -218,20 +219,24 @@ class Staging:
             os.rename(self.path, self.output)
 
 
-def _link_tree(src: Path, dst: Path) -> None:
-    """Mirror src at dst with hard links (directories created, files linked)."""
+def _link_tree(src: Path, dst: Path) -> set[str]:
+    """Mirror src at dst with hard links (directories created, files linked); the files
+    linked, as posix paths relative to src."""
     os.mkdir(dst)
-    stack = [(str(src), str(dst))]
+    files: set[str] = set()
+    stack = [(str(src), str(dst), "")]
     while stack:
-        s, d = stack.pop()
+        s, d, prefix = stack.pop()
         with os.scandir(s) as it:
             for entry in it:
                 target = os.path.join(d, entry.name)
                 if entry.is_dir(follow_symlinks=False):
                     os.mkdir(target)
-                    stack.append((entry.path, target))
+                    stack.append((entry.path, target, prefix + entry.name + "/"))
                 else:
                     os.link(entry.path, target, follow_symlinks=False)
+                    files.add(prefix + entry.name)
+    return files
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -177,6 +177,46 @@ def test_unchanged_write_reports_nothing_written(tmp_path: Path) -> None:
         assert staging.stats.written == 1 and staging.stats.unchanged == 1
 
 
+def test_staging_knows_the_files_it_started_from(tmp_path: Path) -> None:
+    out = tmp_path / "public"
+    with Staging(out) as staging:  # a first build: nothing to prune, nothing to walk
+        assert staging.previous == set()
+        staging.write("a.html", "甲".encode())
+        staging.swap()
+    (tmp_path / ".public.bulletin-state").unlink(missing_ok=True)  # no spare: linked afresh
+    with Staging(out) as staging:
+        assert staging.previous == {"a.html", MARKER}
+        staging.prune()
+        assert staging.removed_files == ["a.html"]
+
+
+def test_a_page_new_to_staging_never_writes_through_a_link_to_the_live_site(
+    tmp_path: Path,
+) -> None:
+    """Told a page is absent when a hard link to the live file is there after all, the
+    renderer must replace the link, not write into the file both trees share."""
+    import datetime as dt
+
+    from bulletin.build import _render_page
+    from bulletin.pages import Page
+
+    out = tmp_path / "public"
+    build(out, {"a.html": "旧"})
+    (tmp_path / ".public.bulletin-state").unlink(missing_ok=True)
+    with Staging(out) as staging:
+        assert (staging.path / "a.html").stat().st_ino == (out / "a.html").stat().st_ino
+        page = Page("a.html", "unused.html", {}, data=b"new")
+        done = _render_page(
+            page, None, None, dt.date(2026, 1, 1), staging.path, None, lambda p: True
+        )  # type: ignore[arg-type]
+        assert done == ("a.html", True, False)
+        page_b = Page("b/index.html", "unused.html", {}, data=b"b")
+        _render_page(page_b, None, None, dt.date(2026, 1, 1), staging.path, None, lambda p: True)  # type: ignore[arg-type]
+        assert (out / "a.html").read_text(encoding="utf-8") == "旧"
+        assert (staging.path / "a.html").read_bytes() == b"new"
+        assert (staging.path / "b" / "index.html").read_bytes() == b"b"
+
+
 # --- leak scan ------------------------------------------------------------------------
 
 TITLE = "城关镇<重点>目标安保部署&方案"
