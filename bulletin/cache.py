@@ -124,10 +124,17 @@ class BodyStore:
         if self.directory is None or not self.fresh:
             return
         live = set(live_keys)
-        touched = {shard_of(k) for k in self.fresh}
-        for shard in sorted(touched):
-            current = dict(self.loaded.get(shard) or (load(self.directory / f"{shard:02d}") or {}))
-            current.update({k: v for k, v in self.fresh.items() if shard_of(k) == shard})
+        touched: dict[int, dict[str, tuple[str, str]]] = {}
+        for key, body in self.fresh.items():
+            touched.setdefault(shard_of(key), {})[key] = body
+        for shard, bodies in sorted(touched.items()):
+            current = self.loaded.get(shard)
+            if current is None:
+                current = load(self.directory / f"{shard:02d}")
+            if isinstance(current, dict) and current:
+                current = {**current, **bodies}
+            else:
+                current = bodies
             kept = {k: v for k, v in current.items() if k in live}
             save(self.directory / f"{shard:02d}", kept)
             self.loaded[shard] = kept
