@@ -8,13 +8,16 @@ unchanged, and a page is rendered only when the fingerprint of what it depends o
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_le
 
 STATIC = Path(__file__).parent / "static"
 PARALLEL_MIN = 256
+BACKGROUND_WRITE_MIN = 1000  # freshly parsed items whose cache is written by a child
 SEARCH_DIR = "search-index"  # below this many files or pages, work in-process
 
 
@@ -91,9 +95,22 @@ def _jobs(options: BuildOptions) -> int:
     return max(1, options.jobs or os.cpu_count() or 1)
 
 
-def _fork_pool(jobs: int, init: Callable[..., None], args: tuple[Any, ...]) -> ProcessPoolExecutor:
+@contextmanager
+def _fork_pool(
+    jobs: int, init: Callable[..., None], args: tuple[Any, ...]
+) -> Iterator[ProcessPoolExecutor]:
+    """A pool of forked workers. What this process holds (the site model) is frozen out
+    of garbage collection meanwhile, so the workers' collections never walk it, nor
+    copy its memory pages by touching their GC headers."""
     ctx = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=init, initargs=args)
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=init, initargs=args
+        ) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()
 
 
 def _run_batches(
@@ -103,9 +120,15 @@ def _run_batches(
     jobs: int,
     stage: str,
     progress: Callable[[str, int, int], None] | None,
+    singles: int = 0,
 ) -> list[Any]:
-    """fn over work in chunks (in the pool, or here when pool is None), in order."""
-    chunks = _chunks(work, jobs) if pool is not None else _chunks(work, 1)
+    """fn over work in chunks (in the pool, or here when pool is None), in order; the
+    first ``singles`` pieces of work go one per chunk (big ones, handed out first, so no
+    worker is left with a long tail while the others idle)."""
+    if pool is None:
+        chunks = _chunks(work, 1)
+    else:
+        chunks = [[w] for w in work[:singles]] + _chunks(work[singles:], jobs)
     results = pool.map(fn, chunks) if pool is not None else map(fn, chunks)
     out: list[Any] = []
     for batch in results:
@@ -149,12 +172,18 @@ class Scan:
         return [(rel, sig) for _p, rel, sig in self.files]
 
 
+def _done() -> None:
+    return None
+
+
 @dataclass
 class Sources:
     items: list[content.SourceItem]
     problems: list[Diagnostic]
     changed: list[str]
     signatures: list[tuple[str, Signature]]  # every item file, in scan order
+    # waits until the cache of what was read is on disk (it may be written in a child)
+    cache_written: Callable[[], None] = _done
 
 
 def scan_sources(config: SiteConfig) -> Scan:
@@ -227,12 +256,23 @@ def read_sources(
             slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
             stored = replace(result, item=replace(result.item, body=slim))
         entries[result.path] = ItemEntry(sig_of[result.path], stored)
+    written: Callable[[], None] = _done
     if fresh or len(entries) != len(old):
-        # bodies first: the index must never name a body that is not on disk
-        cache.bodies.flush(e.result.item.key for e in entries.values() if e.result.item)
         # only the index shards of changed, added or deleted files are rewritten
         dirty = {r.path for r in fresh} | (set(old) - set(entries)) if old else None
-        cache.save_items(config_key, entries, dirty)
+
+        def write_cache() -> None:
+            # bodies first: the index must never name a body that is not on disk
+            cache.bodies.flush(e.result.item.key for e in entries.values() if e.result.item)
+            cache.save_items(config_key, entries, dirty)
+
+        # A big write (a first build: ~160 MB at 10k items) goes on in a forked child
+        # while this process builds the model and renders; a session keeps the cache in
+        # memory too, so it writes here.
+        if len(fresh) >= BACKGROUND_WRITE_MIN and cache.session is None and cache.enabled:
+            written = _in_background(write_cache)
+        else:
+            write_cache()
     elif cache.session is not None:
         cache.session.items = (config_key, entries)
     items: list[content.SourceItem] = []
@@ -242,7 +282,35 @@ def read_sources(
         problems.extend(result.diagnostics)
         if result.item is not None:
             items.append(result.item)
-    return Sources(items, problems, [rel for _p, rel in todo], scan.signatures)
+    return Sources(items, problems, [rel for _p, rel in todo], scan.signatures, written)
+
+
+def _in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Run ``work`` in a forked child (it sees this process's memory: nothing is pickled
+    across) and return a function that waits for it. Inline where forking is unsafe: a
+    process with other threads (the child would inherit their locks) or no fork at all.
+    The cache files it writes are each atomic and verified, so a child that fails leaves
+    at worst entries the next build does not find."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        work()
+        return _done
+    pid = os.fork()
+    if pid == 0:  # the child: no atexit handlers, no stdio flushing, no finally clauses
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    waited = False
+
+    def wait() -> None:
+        nonlocal waited
+        if not waited:
+            waited = True
+            os.waitpid(pid, 0)
+
+    return wait
 
 
 # --- rendering ----------------------------------------------------------------------------
@@ -257,7 +325,9 @@ def _render_batch(indices: list[int]) -> list[tuple[str, bool, bool] | Diagnosti
     """Render pages by index into the staging dir: (path, written, leaked) each."""
     w = _WORKER
     return [
-        _render_page(w["plan"][i], w["env"], w["site"], w["today"], w["staging"], w["leak"])
+        _render_page(
+            w["plan"][i], w["env"], w["site"], w["today"], w["staging"], w["leak"], w["absent"]
+        )
         for i in indices
     ]
 
@@ -269,6 +339,7 @@ def _render_page(
     today: dt.date,
     staging_dir: Path,
     leak: Any,
+    absent: Callable[[str], bool] | None = None,
 ) -> tuple[str, bool, bool] | Diagnostic:
     data = page.make_data()
     if data is None:
@@ -278,6 +349,18 @@ def _render_page(
         except templates.TemplateFailure as exc:
             return exc.diagnostic
     target = staging_dir / page.path
+    leaked = bool(leak is not None and leak.search(data))
+    if absent is not None and absent(page.path):
+        # not in the tree the staging copy started from (in a first build none is): no
+        # file to compare with. Created exclusively, so a file there after all (it could
+        # be a hard link into the live site) is replaced below, never written through.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(target, "xb") as fh:
+                fh.write(data)
+            return (page.path, True, leaked)
+        except FileExistsError:
+            pass
     try:
         same = target.read_bytes() == data
     except OSError:
@@ -287,7 +370,6 @@ def _render_page(
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target)
-    leaked = bool(leak is not None and leak.search(data))
     return (page.path, not same, leaked)
 
 
@@ -466,8 +548,11 @@ def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
         )
     except LookupError:
         # a body the cache promised is gone: never guess, rebuild without the cache
+        sources.cache_written()
         cache.clear_manifest()
         return build(root, replace(options, cache=False))
+    finally:
+        sources.cache_written()
 
 
 def _build_from_sources(
@@ -565,6 +650,7 @@ def _build_from_sources(
         "drafts_skipped": site.drafts_skipped,
         "diagnostics": [d for d in problems if not d.is_error],
     }
+    sources.cache_written()  # the manifest last: it names a build whose cache is complete
     cache.save_manifest(new_manifest)
     pending = new_manifest["search_fp"] != search_fp or new_manifest["output_sig"] is None
     if options.session is not None and cache.enabled:
@@ -644,17 +730,27 @@ def _write_site(
                 staging.keep(page.path)
             else:
                 todo.append(index)
+        # list and report pages first: each may take as long as a hundred item pages
+        heavy = [i for i in todo if plan[i].kind != "item"]
+        todo = heavy + [i for i in todo if plan[i].kind == "item"]
+        previous = staging.previous
+        absent = None if previous is None else (lambda path: path not in previous)
         if len(todo) >= PARALLEL_MIN and jobs > 1:
             state = {"plan": plan, "site": site, "today": today, "config": config}
             state["bytecode"] = bytecode
-            state.update(staging=staging.path, leak=leak)
+            state.update(staging=staging.path, leak=leak, absent=absent)
             with _fork_pool(jobs, _init_renderer, (state,)) as pool:
-                outcomes = _run_batches(pool, _render_batch, todo, jobs, "render", progress)
+                outcomes = _run_batches(
+                    pool, _render_batch, todo, jobs, "render", progress, singles=len(heavy)
+                )
         else:
             env = make_env() if make_env else templates.make_environment(config)
 
             def render_here(batch: list[int]) -> list[Any]:
-                return [_render_page(plan[i], env, site, today, staging.path, leak) for i in batch]
+                return [
+                    _render_page(plan[i], env, site, today, staging.path, leak, absent)
+                    for i in batch
+                ]
 
             outcomes = _run_batches(None, render_here, todo, 1, "render", progress)
         leaked_files = []

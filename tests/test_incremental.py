@@ -232,6 +232,38 @@ def test_cache_from_another_version_is_rebuilt(tmp_path: Path, monkeypatch) -> N
     assert tree(out) == reference
 
 
+def test_cache_written_by_a_background_child_serves_the_next_build(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """A first build writes its big cache in a forked child; the next build must find
+    every item in it (only the edited file is read again) and still match a clean build."""
+    import bulletin.build as build_module
+
+    site = tmp_path / "site"
+    generate(site, 20, seed=6)
+    out = tmp_path / "out"
+    options = BuildOptions(output=out, today=TODAY, search=False)
+    children: list[int] = []
+    real = build_module._in_background
+
+    def counted(work):  # noqa: ANN001, ANN202
+        children.append(1)
+        return real(work)
+
+    monkeypatch.setattr(build_module, "BACKGROUND_WRITE_MIN", 1)
+    monkeypatch.setattr(build_module, "_in_background", counted)
+    assert build(site, options).ok
+    assert children == [1]
+    one = items(site)[3]
+    with one.open("a", encoding="utf-8") as fh:
+        fh.write("\n补充一句。\n")
+    again = build(site, options)
+    assert again.ok and again.changed_sources == (one.relative_to(site).as_posix(),)
+    clean_out = tmp_path / "clean"
+    assert build(site, BuildOptions(output=clean_out, today=TODAY, search=False, cache=False)).ok
+    assert_same_tree(out, clean_out, "an edit after a first build")
+
+
 def snapshot(site: Path) -> dict[str, bytes]:
     """Every source file a watcher would report, by site-relative path."""
     files = {"site.toml": (site / "site.toml").read_bytes()}
