@@ -8,6 +8,7 @@ unchanged, and a page is rendered only when the fingerprint of what it depends o
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import hashlib
 import multiprocessing
@@ -164,10 +165,10 @@ Signature = tuple[int, int, int, int]
 class Scan:
     """Item files found, with their stat signatures (cheap: no file is read)."""
 
-    files: list[tuple[Path, str, Signature]]
+    files: list[tuple[str, str, Signature]]  # (path, site-relative posix path, signature)
     problems: list[Diagnostic]
 
-    @property
+    @functools.cached_property
     def signatures(self) -> list[tuple[str, Signature]]:
         return [(rel, sig) for _p, rel, sig in self.files]
 
@@ -187,14 +188,11 @@ class Sources:
 
 
 def scan_sources(config: SiteConfig) -> Scan:
-    found, problems = content.discover(config)
-    files = []
-    for path, rel in found:
-        try:
-            sig = stat_signature(os.stat(path))
-        except OSError:
-            sig = (0, 0, 0, 0)
-        files.append((path, rel, sig))
+    found, problems = content.find_items(config)
+    files = [
+        (path, rel, stat_signature(st) if st is not None else (0, 0, 0, 0))
+        for path, rel, st in found
+    ]
     return Scan(files, problems)
 
 
@@ -208,8 +206,9 @@ def _session_scan(config: SiteConfig, options: BuildOptions) -> Scan | None:
     if any(rel.startswith("content/") and rel not in last.signatures for rel in changed):
         return None
     files = []
+    root = str(config.root) + os.sep
     for rel, sig in last.signatures.items():
-        path = config.root / rel
+        path = root + rel
         if rel in changed:
             try:
                 st = os.stat(path)

@@ -123,9 +123,18 @@ class ReadResult:
 
 def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
     """All item files as (absolute path, site-relative posix path), sorted."""
+    found, problems = find_items(config)
+    return [(Path(full), rel) for full, rel, _st in found], problems
+
+
+def find_items(
+    config: SiteConfig,
+) -> tuple[list[tuple[str, str, os.stat_result | None]], list[Diagnostic]]:
+    """``discover`` with plain string paths and each file's stat (of the file a link
+    points to; None if it vanished meanwhile): a build stats every file anyway."""
     root = config.root
     content = config.content_dir
-    found: list[tuple[Path, str]] = []
+    found: list[tuple[str, str, os.stat_result | None]] = []
     problems: list[Diagnostic] = []
     if not content.is_dir():
         return found, [Diagnostic("content", None, None, "directory not found")]
@@ -167,6 +176,10 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
                     )
                     continue
                 problem = _file_problem(full)
+                try:
+                    st = os.stat(full)
+                except OSError:
+                    st = None
             elif st is not None and not stat.S_ISREG(st.st_mode):
                 problem = "not a regular file; refused"
             else:
@@ -174,8 +187,8 @@ def discover(config: SiteConfig) -> tuple[list[tuple[Path, str]], list[Diagnosti
             if problem is not None:
                 problems.append(Diagnostic(rel, None, None, problem))
                 continue
-            found.append((Path(full), rel))
-    found.sort(key=lambda pair: pair[1])
+            found.append((full, rel, st))
+    found.sort(key=lambda entry: entry[1])
     problems.extend(_outside_links(config.layouts_dir, root, real_root))
     return found, problems
 

@@ -8,7 +8,6 @@ cannot leak what they are never given. What the build must know about withheld i
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
@@ -90,6 +89,8 @@ class Item:
     body_key: str
     meta_key: str
     bodies: BodyLookup = field(repr=False, compare=False)
+    # newest first when sorted in reverse: (date, time, slug)
+    sort_key: tuple[dt.date, str, str] = field(repr=False, compare=False)
 
     @property
     def html(self) -> str:
@@ -107,11 +108,6 @@ class Item:
     @property
     def quarter(self) -> int:
         return (self.date.month - 1) // 3 + 1
-
-    @functools.cached_property
-    def sort_key(self) -> tuple[dt.date, str, str]:
-        """Newest first when sorted in reverse."""
-        return (self.date, self.time.isoformat() if self.time else "", self.slug)
 
     def adopted_at(self, level_id: str) -> bool:
         return any(a.level.id == level_id for a in self.adoptions)
@@ -360,6 +356,7 @@ def build_site(
             body_key=src.key,
             meta_key=src.meta_key,
             bodies=bodies,
+            sort_key=(src.date, src.time.isoformat() if src.time else "", slug),
         )
 
     threads, thread_problems = _threads(items, by_slug)
