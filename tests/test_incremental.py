@@ -264,6 +264,25 @@ def test_cache_written_by_a_background_child_serves_the_next_build(
     assert_same_tree(out, clean_out, "an edit after a first build")
 
 
+def test_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> None:
+    """A build pauses the collector while it allocates; serve and watch run builds in a
+    long-lived process, which must not be left without it (or get it back unasked)."""
+    import gc
+
+    site = tmp_path / "site"
+    generate(site, 5, seed=7)
+    options = BuildOptions(output=tmp_path / "out", today=TODAY, search=False)
+    assert gc.isenabled()
+    assert build(site, options).ok
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert build(site, replace(options, cache=False)).ok
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 def snapshot(site: Path) -> dict[str, bytes]:
     """Every source file a watcher would report, by site-relative path."""
     files = {"site.toml": (site / "site.toml").read_bytes()}
