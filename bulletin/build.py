@@ -521,7 +521,7 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
         manifest = dict(session.manifest[1])
     else:
         manifest = cache.load_manifest()
-        live = live_output(output) if manifest else None
+        live = live_output(output, manifest.get("output_files")) if manifest else None
         if manifest and manifest.get("output_sig") != (live.signature if live else ""):
             # the output changed behind our back (a page deleted or edited by hand): trust
             # no page of it; everything is rendered again and compared, and scanned for leaks
@@ -571,7 +571,6 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
             started,
             timings,
             lap,
-            live,
         )
     except LookupError:
         # a body the cache promised is gone: never guess, rebuild without the cache
@@ -598,7 +597,6 @@ def _build_from_sources(
     started: float,
     timings: dict[str, float],
     lap: Callable[[str], None],
-    live: LiveOutput | None = None,
 ) -> BuildResult:
     site, withheld, model_problems = model.build_site(
         config, sources.items, drafts=options.drafts, bodies=cache.bodies.get
@@ -663,6 +661,7 @@ def _build_from_sources(
         shutil.rmtree(cache.root / "search", ignore_errors=True)
         return result(False)
     stats, written_files, rendered, files, leak, staging = outcome
+    after = None if defer else _signature_after(output, staging)
     new_manifest = {
         "input": input_fp,
         "pages_fp": fingerprints,
@@ -671,7 +670,9 @@ def _build_from_sources(
         # a deferred index still describes the previous input until finish_session()
         "search_fp": search_fp if index_now else manifest.get("search_fp", ""),
         # a session writes it in finish_session(), after the pages are live
-        "output_sig": None if defer else _signature_after(output, live, staging),
+        "output_sig": None if after is None else after.signature,
+        # the files whose stats the next build compares, looked up by name (no walk)
+        "output_files": None if after is None else sorted(after.files),
         "items": len(site.items),
         "pages": len(plan),
         "drafts_skipped": site.drafts_skipped,
@@ -825,10 +826,10 @@ def _write_site(
 
 @dataclass(frozen=True)
 class LiveOutput:
-    """The output directory as a build found it: its inode and every file's stat."""
+    """The output directory as a build found it: its inode and its files' stats."""
 
     inode: int
-    files: dict[str, tuple[int, int, int]]  # path → (size, inode, mtime)
+    files: dict[str, tuple[int, int, int]]  # posix path in the output → (size, inode, mtime)
 
     @property
     def signature(self) -> str:
@@ -843,44 +844,45 @@ def output_signature(output: Path) -> str:
     return live.signature if live else ""
 
 
-def _signature_after(output: Path, before: LiveOutput | None, staging: Staging) -> str:
-    """The output's signature after a swap: the tree the build started from, with the
-    files the build wrote and removed (unchanged files kept their inodes and mtimes),
-    unless another build swapped in between; then the tree is walked again."""
-    if before is None or staging.started_from != before.inode:
-        return output_signature(output)
-    files = dict(before.files)
-    for rel in staging.removed_files:
-        files.pop(str(output / rel), None)
-    for rel in staging.new_files:
-        path = str(output / rel)
-        try:
-            st = os.lstat(path)
-        except OSError:
-            files.pop(path, None)
-            continue
-        files[path] = (st.st_size, st.st_ino, st.st_mtime_ns)
-    return LiveOutput(before.inode, files).signature
+def _signature_after(output: Path, staging: Staging) -> LiveOutput:
+    """The output after a swap: the files swapped in, looked up by name. (Reusing the
+    stats taken before the build would be wrong for a file the build did not rewrite yet
+    differs from the live one: deleted or replaced by hand, it was restored from the
+    spare tree.)"""
+    live = live_output(output, staging.kept)
+    return live if live is not None else LiveOutput(0, {})
 
 
-def live_output(output: Path) -> LiveOutput | None:
-    """Walk the output (None if it is missing or unreadable)."""
+def live_output(output: Path, known: Iterable[str] | None = None) -> LiveOutput | None:
+    """The output's files and their stats (None if it is missing or unreadable): the
+    ``known`` files only, each looked up by name (a file deleted by hand is missing from
+    the result), or else every file found by walking the tree. Looking up 100,000 names
+    costs a tenth of walking 100,000 item directories."""
     try:
         inode = os.stat(output).st_ino
     except OSError:
         return None
     entries: dict[str, tuple[int, int, int]] = {}
-    stack = [str(output)]
+    root = str(output) + os.sep
+    if known is not None:
+        for rel in known:
+            try:
+                st = os.lstat(root + rel)
+            except OSError:
+                continue
+            entries[rel] = (st.st_size, st.st_ino, st.st_mtime_ns)
+        return LiveOutput(inode, entries)
+    stack = [""]
     while stack:
-        folder = stack.pop()
+        prefix = stack.pop()
         try:
-            with os.scandir(folder) as it:
+            with os.scandir(root + prefix) as it:
                 for entry in it:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append(entry.path)
+                        stack.append(prefix + entry.name + "/")
                     else:
                         st = entry.stat(follow_symlinks=False)
-                        entries[entry.path] = (st.st_size, st.st_ino, st.st_mtime_ns)
+                        entries[prefix + entry.name] = (st.st_size, st.st_ino, st.st_mtime_ns)
         except OSError:
             return None
     return LiveOutput(inode, entries)

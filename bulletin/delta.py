@@ -36,7 +36,7 @@ from .build import (
     apply_search,
     bytecode_dir,
     input_fingerprint,
-    output_signature,
+    live_output,
     search_fingerprint,
     session_environment,
 )
@@ -330,7 +330,9 @@ def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
             staging.swap()
             files = set(staging.kept)
         manifest["search_fp"] = search_fp
-    manifest["output_sig"] = output_signature(last.output)
+    live = live_output(last.output, files)
+    manifest["output_sig"] = live.signature if live is not None else ""
+    manifest["output_files"] = sorted(live.files) if live is not None else None
     cache.save_manifest(manifest)
     session.manifest = (last.output, manifest)
     session.last = replace(last, files=frozenset(files), manifest=manifest, pending=False)
