@@ -149,14 +149,30 @@ def _chunks(seq: list[Any], n: int) -> list[list[Any]]:
 _WORKER: dict[str, Any] = {}  # set only inside forked worker processes
 
 
-def _init_reader(config: SiteConfig) -> None:
-    gc.enable()  # forked from a build that paused it
+def _init_reader(config: SiteConfig, forked: bool = False) -> None:
+    if forked:
+        gc.enable()  # forked from a build that paused it
     _WORKER["config"] = config
 
 
-def _read_files(batch: list[tuple[str, str]]) -> list[content.ReadResult]:
+Body = tuple[str, str]  # a rendered body's HTML and plain text
+
+
+def _read_files(batch: list[tuple[str, str]]) -> list[tuple[content.ReadResult, Body | None]]:
+    """Parse files; each result with its body split off (what the item index keeps, and
+    all the model needs) and the body itself (for the body store): split here, in the
+    workers, rather than one by one in the main process."""
     config = _WORKER["config"]
-    return [content.read_file(Path(path), rel, config) for path, rel in batch]
+    out: list[tuple[content.ReadResult, Body | None]] = []
+    for path, rel in batch:
+        result = content.read_file(Path(path), rel, config)
+        if result.item is None:
+            out.append((result, None))
+            continue
+        body = result.item.body
+        slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
+        out.append((replace(result, item=replace(result.item, body=slim)), (body.html, body.text)))
+    return out
 
 
 Signature = tuple[int, int, int, int]
@@ -243,23 +259,19 @@ def read_sources(
         else:
             todo.append((str(path), rel))
     if len(todo) >= PARALLEL_MIN and jobs > 1:
-        with _fork_pool(jobs, _init_reader, (config,)) as pool:
+        with _fork_pool(jobs, _init_reader, (config, True)) as pool:
             fresh = _run_batches(pool, _read_files, todo, jobs, "read", progress)
     else:
         _init_reader(config)
         fresh = _run_batches(None, _read_files, todo, jobs, "read", progress)
-    for result in fresh:
-        stored = result
-        if result.item is not None:
-            body = result.item.body
-            cache.bodies.put(result.item.key, body.html, body.text)
-            slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
-            stored = replace(result, item=replace(result.item, body=slim))
-        entries[result.path] = ItemEntry(sig_of[result.path], stored)
+    for result, body in fresh:
+        if body is not None:
+            cache.bodies.put(result.item.key, *body)  # type: ignore[union-attr]
+        entries[result.path] = ItemEntry(sig_of[result.path], result)
     written: Callable[[], None] = _done
     if fresh or len(entries) != len(old):
         # only the index shards of changed, added or deleted files are rewritten
-        dirty = {r.path for r in fresh} | (set(old) - set(entries)) if old else None
+        dirty = {r.path for r, _body in fresh} | (set(old) - set(entries)) if old else None
 
         def write_cache() -> None:
             # bodies first: the index must never name a body that is not on disk
@@ -441,8 +453,11 @@ def input_fingerprint(
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
     """The site model of a config's content, without writing anything (not even the cache)."""
     scan = scan_sources(config)
-    sources = read_sources(config, BuildCache(config.root, enabled=False), scan)
-    site, _withheld, problems = model.build_site(config, sources.items, drafts=drafts)
+    cache = BuildCache(config.root, enabled=False)  # bodies are kept in memory only
+    sources = read_sources(config, cache, scan)
+    site, _withheld, problems = model.build_site(
+        config, sources.items, drafts=drafts, bodies=cache.bodies.get
+    )
     return site, [*sources.problems, *problems]
 
 

@@ -296,6 +296,20 @@ def test_build_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path) -> No
         gc.enable()
 
 
+def test_load_site_items_have_their_bodies(tmp_path: Path) -> None:
+    """``load_site`` (``bulletin stats``) reads without a cache; its model must still
+    carry every body, although parsing splits the bodies off its results."""
+    from bulletin.build import load_site
+    from bulletin.config import load_config
+
+    site = tmp_path / "site"
+    generate(site, 300, seed=8)  # enough files for the worker pool
+    loaded, problems = load_site(load_config(site))
+    assert not [d for d in problems if d.is_error]
+    assert len(loaded.items) == 300
+    assert all("<p>" in item.html and item.text for item in loaded.items)
+
+
 def snapshot(site: Path) -> dict[str, bytes]:
     """Every source file a watcher would report, by site-relative path."""
     files = {"site.toml": (site / "site.toml").read_bytes()}
