@@ -428,6 +428,19 @@ def bytecode_dir(cache: BuildCache) -> Path | None:
     return cache.root / f"templates-{__version__}" if cache.enabled else None
 
 
+def settings_key(config: SiteConfig, template_fp: str, options: BuildOptions) -> tuple[Any, ...]:
+    """What a build's output depends on besides the items, today and the output path:
+    one list, shared by the input fingerprint and the session's delta rebuilds."""
+    return (
+        __version__,
+        config.fingerprint,
+        template_fp,
+        options.drafts,
+        options.strict,
+        options.search,
+    )
+
+
 def input_fingerprint(
     config: SiteConfig,
     template_fp: str,
@@ -437,17 +450,7 @@ def input_fingerprint(
     signatures: list[tuple[str, Signature]],
 ) -> str:
     """Everything a build reads, by stat signature: equal means nothing to do."""
-    return _fingerprint(
-        __version__,
-        config.fingerprint,
-        template_fp,
-        options.drafts,
-        options.strict,
-        options.search,
-        today,
-        output,
-        signatures,
-    )
+    return _fingerprint(*settings_key(config, template_fp, options), today, output, signatures)
 
 
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, checks, content, model, pages, templates
+from . import checks, content, model, pages, templates
 from .build import (
     SEARCH_DIR,
     BuildOptions,
@@ -39,6 +39,7 @@ from .build import (
     live_output,
     search_fingerprint,
     session_environment,
+    settings_key,
 )
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
@@ -70,15 +71,7 @@ class LastBuild:
 
 
 def _key(config: SiteConfig, template_fp: str, options: BuildOptions) -> tuple[Any, ...]:
-    return (
-        __version__,
-        config.fingerprint,
-        template_fp,
-        options.drafts,
-        options.strict,
-        options.search,
-        options.defer_search,
-    )
+    return (*settings_key(config, template_fp, options), options.defer_search)
 
 
 def remember(
