@@ -158,21 +158,21 @@ def _init_reader(config: SiteConfig, forked: bool = False) -> None:
 Body = tuple[str, str]  # a rendered body's HTML and plain text
 
 
+def split_body(result: content.ReadResult) -> tuple[content.ReadResult, Body | None]:
+    """A parse result without its body's HTML and text (what the item index keeps, and
+    all the model needs), and that body (for the body store)."""
+    if result.item is None:
+        return result, None
+    body = result.item.body
+    slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
+    return replace(result, item=replace(result.item, body=slim)), (body.html, body.text)
+
+
 def _read_files(batch: list[tuple[str, str]]) -> list[tuple[content.ReadResult, Body | None]]:
-    """Parse files; each result with its body split off (what the item index keeps, and
-    all the model needs) and the body itself (for the body store): split here, in the
-    workers, rather than one by one in the main process."""
+    """Parse files, bodies split off here in the workers, not one by one in the main
+    process."""
     config = _WORKER["config"]
-    out: list[tuple[content.ReadResult, Body | None]] = []
-    for path, rel in batch:
-        result = content.read_file(Path(path), rel, config)
-        if result.item is None:
-            out.append((result, None))
-            continue
-        body = result.item.body
-        slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
-        out.append((replace(result, item=replace(result.item, body=slim)), (body.html, body.text)))
-    return out
+    return [split_body(content.read_file(Path(path), rel, config)) for path, rel in batch]
 
 
 Signature = tuple[int, int, int, int]
@@ -533,7 +533,6 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
     template_fp = templates.templates_fingerprint(config)
     input_fp = input_fingerprint(config, template_fp, options, today, output, scan.signatures)
     session = options.session if cache.enabled else None
-    live: LiveOutput | None = None
     if session is not None and session.manifest is not None and session.manifest[0] == output:
         # the session wrote this output itself: its own record is current and trusted
         manifest = dict(session.manifest[1])
@@ -678,7 +677,7 @@ def _build_from_sources(
         # the search cache may now describe an index that was never published
         shutil.rmtree(cache.root / "search", ignore_errors=True)
         return result(False)
-    stats, written_files, rendered, files, leak, staging = outcome
+    staging, rendered, leak = outcome
     after = None if defer else _signature_after(output, staging)
     new_manifest = {
         "input": input_fp,
@@ -715,7 +714,7 @@ def _build_from_sources(
             planned=planned,
             signatures=sources.signatures,
             problems=problems,
-            files=files,
+            files=set(staging.kept),
             manifest=new_manifest,
             pending=pending,
         )
@@ -723,11 +722,11 @@ def _build_from_sources(
     return result(
         True,
         pages=len(plan),
-        written=stats.written,
-        unchanged=stats.unchanged,
-        removed=stats.removed,
+        written=staging.stats.written,
+        unchanged=staging.stats.unchanged,
+        removed=staging.stats.removed,
         rendered=rendered,
-        written_files=tuple(written_files),
+        written_files=tuple(staging.new_files),
         pending=pending,
     )
 
@@ -749,8 +748,10 @@ def _write_site(
     keep_search: bool = False,
     make_env: Callable[[], Any] | None = None,
     bytecode: Path | None = None,
-) -> list[Diagnostic] | tuple[Any, list[str], int, set[str], Any]:
-    """Render what changed into a staging copy, scan it, swap it in."""
+) -> list[Diagnostic] | tuple[Staging, int, Any]:
+    """Render what changed into a staging copy, scan it, swap it in; the problems, or
+    the staging (what it wrote, kept and removed), how many pages were rendered and the
+    withheld-text pattern."""
     config = site.config
     old_fps = manifest.get("pages_fp", {})
     # a withheld title that is also public text (a unit's name, a published title) is no
@@ -839,7 +840,7 @@ def _write_site(
         lap("scan")
         staging.swap()
         lap("swap")
-        return staging.stats, staging.new_files, len(todo), set(staging.kept), leak, staging
+        return staging, len(todo), leak
 
 
 @dataclass(frozen=True)

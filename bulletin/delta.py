@@ -40,11 +40,11 @@ from .build import (
     search_fingerprint,
     session_environment,
     settings_key,
+    split_body,
 )
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
 from .diagnostics import Diagnostic
-from .markdown import RenderedBody
 from .output import Staging, scan_for_leaks
 
 
@@ -203,13 +203,10 @@ def delta_build(
     # the cache first: bodies, then the index entries of the changed files
     new_entries = dict(entries)
     for rel, result in fresh.items():
-        item = result.item
-        assert item is not None
-        cache.bodies.put(item.key, item.body.html, item.body.text)
-        slim = RenderedBody("", "", item.body.links, item.body.chars, item.body.empty_sections)
-        new_entries[rel] = ItemEntry(
-            signatures[rel], replace(result, item=replace(item, body=slim))
-        )
+        slim, body = split_body(result)
+        assert result.item is not None and body is not None
+        cache.bodies.put(result.item.key, *body)
+        new_entries[rel] = ItemEntry(signatures[rel], slim)
     cache.bodies.flush(e.result.item.key for e in new_entries.values() if e.result.item)
     cache.save_items(config_key, new_entries, set(fresh))
 
