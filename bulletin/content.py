@@ -32,9 +32,16 @@ from .schema import (
     yaml_value,
 )
 
-UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\\x00-\x1f]')
+# Characters an item's file stem (its slug and URL) must not hold: unsafe in URLs (# % ?),
+# refused by Windows (< > : " | ? * \\), a path separator, control characters (C0, DEL, C1).
+UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\/\x00-\x1f\x7f-\x9f]')
 # Device names Windows reserves, with or without an extension (con.md, NUL.draft.md).
-WINDOWS_RESERVED_RE = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)", re.IGNORECASE)
+WINDOWS_RESERVED_RE = re.compile(
+    r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\.|$)", re.IGNORECASE
+)
+MAX_NAME_BYTES = 255  # the longest file name (in UTF-8 bytes) Linux file systems allow
+ITEM_SUFFIX = ".md"
+NOT_UTF8 = "is not valid UTF-8"
 # Characters a text file never holds and XML (the Atom feeds) cannot carry.
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -125,6 +132,9 @@ def find_items(
                 continue
             full = os.path.join(dirpath, name)
             rel = prefix + name
+            if not _utf8(rel):  # a path the build could not even hash or write out
+                problems.append(file_name_diagnostic(rel, NOT_UTF8))
+                continue
             try:
                 st = os.lstat(full)
             except OSError:
@@ -153,6 +163,15 @@ def find_items(
     found.sort(key=lambda entry: entry[1])
     problems.extend(_outside_links(config.layouts_dir, root, real_root))
     return found, problems
+
+
+def _utf8(path: str) -> bool:
+    """Whether ``path`` (as ``os.fsdecode`` gives it) was valid UTF-8 on disk."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _file_problem(full: str) -> str | None:
@@ -185,6 +204,41 @@ def _outside_links(folder: Path, root: Path, real_root: str) -> list[Diagnostic]
 
 def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def file_name_problem(stem: str) -> str | None:
+    """Why ``stem`` cannot name an item file (``<stem>.md``: the item's slug and URL), or
+    None if it can. The one file-name rule: ``bulletin check`` applies it to every item
+    file, ``bulletin new`` to the file it is about to write.
+
+    A name must be found by the build (hidden files, starting with a dot, are skipped),
+    survive a URL and a checkout on Windows (no ``# % ? < > : " | * \\ /``, no control
+    characters, no space at either end, not a device name such as ``con`` or ``com1``, no
+    dot at the end: Windows' rules for file names), be valid UTF-8, and fit in
+    ``MAX_NAME_BYTES`` with its ``.md``. The answer completes "file name …" (for example
+    "is reserved or invalid on Windows").
+    """
+    if not stem:
+        return "is empty"
+    if UNSAFE_NAME_RE.search(stem) or stem != stem.strip():
+        return "has characters that are unsafe in URLs or on Windows"
+    if stem.startswith("."):
+        return "starts with a dot, so the build would skip it as a hidden file"
+    if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
+        return "is reserved or invalid on Windows"
+    try:
+        size = len(stem.encode("utf-8")) + len(ITEM_SUFFIX)
+    except UnicodeEncodeError:  # bytes that are not UTF-8, as os.fsdecode gives them
+        return NOT_UTF8
+    if size > MAX_NAME_BYTES:
+        return f"is too long: {size:,} bytes with {ITEM_SUFFIX}, over the limit of {MAX_NAME_BYTES}"
+    return None
+
+
+def file_name_diagnostic(rel: str, problem: str) -> Diagnostic:
+    """The diagnostic for the item file at ``rel`` whose name has ``problem``
+    (``file_name_problem``'s answer)."""
+    return Diagnostic(rel, None, None, f"file name {problem}; rename the file")
 
 
 def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
@@ -241,10 +295,9 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     stem = _stem(rel)
     if len(data) > config.max_item_bytes:
         return ReadResult(rel, None, (too_large(rel, len(data), config),))
-    if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
-        return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
-    if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
-        return fail(None, None, "file name is reserved or invalid on Windows; rename the file")
+    name_problem = file_name_problem(stem)
+    if name_problem is not None:
+        return ReadResult(rel, None, (file_name_diagnostic(rel, name_problem),))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

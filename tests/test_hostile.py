@@ -871,7 +871,7 @@ def test_special_files_are_refused_not_read(site: Path) -> None:
     assert_refused(site, ["content/chengguan/pipe.md: not a regular file; refused"])
 
 
-UNSAFE = "file name has characters that are unsafe in URLs or on Windows"
+UNSAFE = "file name has characters that are unsafe in URLs or on Windows; rename the file"
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.config import SiteConfig, load_config
-from bulletin.content import discover, read_item
+from bulletin.content import discover, file_name_problem, read_item
 
 SITE_TOML = """
 title = "测试"
@@ -518,8 +518,41 @@ def test_naive_emergency_times_are_china_time(config: SiteConfig) -> None:
 def test_unsafe_file_names(name: str, config: SiteConfig) -> None:
     assert problems(GOOD, config, f"content/chengguan/{name}.md") == [
         f"content/chengguan/{name}.md: file name has characters that are unsafe in URLs "
-        "or on Windows"
+        "or on Windows; rename the file"
     ]
+
+
+@pytest.mark.parametrize(
+    ("stem", "problem"),
+    [
+        ("2026-04-24-防汛", None),
+        ("con-2026", None),
+        ("COM10", None),
+        ("a.b", None),
+        ("长" * 84, None),
+        ("", "is empty"),
+        (".draft", "starts with a dot, so the build would skip it as a hidden file"),
+        ("a/b", "has characters that are unsafe in URLs or on Windows"),
+        ("a\\b", "has characters that are unsafe in URLs or on Windows"),
+        ("del\x7f", "has characters that are unsafe in URLs or on Windows"),
+        ("nel\x85", "has characters that are unsafe in URLs or on Windows"),
+        ("trailing ", "has characters that are unsafe in URLs or on Windows"),
+        ("con", "is reserved or invalid on Windows"),
+        ("Nul.2026", "is reserved or invalid on Windows"),
+        ("com¹", "is reserved or invalid on Windows"),
+        ("CONIN$", "is reserved or invalid on Windows"),
+        ("foo.", "is reserved or invalid on Windows"),
+        ("bad\udcff", "is not valid UTF-8"),
+        ("长" * 85, "is too long: 258 bytes with .md, over the limit of 255"),
+    ],
+)
+def test_one_file_name_rule(stem: str, problem: str | None, config: SiteConfig) -> None:
+    """The rule `bulletin new` applies before writing is the one reading applies."""
+    assert file_name_problem(stem) == problem
+    if problem is not None and stem and "/" not in stem:  # (".md" is a hidden file)
+        assert problems(GOOD, config, f"content/chengguan/{stem}.md") == [
+            f"content/chengguan/{stem}.md: file name {problem}; rename the file"
+        ]
 
 
 def test_too_large_file(site: Path) -> None:
