@@ -70,12 +70,14 @@ _OPENED_CONTEXTS = (
 
 
 class FrontMatterError(Exception):
-    """The front matter cannot be read at all: ``line`` (in the file, or None) and why."""
+    """The front matter cannot be read at all: ``line`` (in the file, or None), the
+    top-level key it is under (``field``, if any) and why."""
 
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str, field: str | None = None):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,7 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
                 )
             _check_tree(root, path, (), 1, repeats)
     except FrontMatterError as exc:
-        return None, [Diagnostic(path, exc.line, None, exc.message)]
+        return None, [Diagnostic(path, exc.line, exc.field, exc.message)]
     entries: dict[str, Entry] = {}
     for key_node, value_node in root.value if root is not None else ():
         entries.setdefault(key_node.value, Entry(key_node.value, key_node, value_node))
@@ -234,15 +236,16 @@ def _check_tree(
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
             kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            field, inner = _field(where)
             raise FrontMatterError(
-                _line(key_node), f"{node_path(where)}a key must be text, not {kind}"
+                _line(key_node), f"{node_path(inner)}a key must be text, not {kind}", field
             )
         _check_node(key_node, path, where, depth, repeats)
         key = key_node.value
         earlier = first.setdefault(key, key_node)
         if earlier is not key_node:
             # YAML would silently keep the last value; the editor surely meant only one.
-            field, inner = (where[0], (*where[1:], key)) if where else (key, ())
+            field, inner = _field((*where, key))
             repeats.append(
                 Diagnostic(
                     path,
@@ -265,11 +268,18 @@ def _check_node(
 
 def _check_tag(node: yaml.Node, where: tuple[str, ...]) -> None:
     if node.tag not in KNOWN_TAGS:
+        field, inner = _field(where)
+        tag = "!!" + node.tag[len(TAG) :] if node.tag.startswith(TAG) else node.tag
         raise FrontMatterError(
             _line(node),
-            f"{node_path(where)}unknown YAML tag {node.tag} (put the value in quotes if it "
-            "is text)",
+            f"{node_path(inner)}unknown YAML tag {tag} (put the value in quotes if it is text)",
+            field,
         )
+
+
+def _field(where: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The top-level key of a place in the tree, and the path below it."""
+    return (where[0], where[1:]) if where else (None, ())
 
 
 def _line(node: yaml.Node) -> int:

@@ -345,7 +345,7 @@ def test_quoted_null_is_text(config: SiteConfig) -> None:
         ),
         (
             "extra: {a: [!!python/object/apply:os.system [echo]]}\n",
-            "6: extra: a: entry 1: unknown YAML tag tag:yaml.org,2002:python/object/apply:os.system "
+            "6: extra: a: entry 1: unknown YAML tag !!python/object/apply:os.system "
             "(put the value in quotes if it is text)",
         ),
         ("extra:\n  ? [a, b]\n  : c\n", "7: extra: a key must be text, not a list"),
