@@ -392,7 +392,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         body=rendered,
         lines=tuple(sorted(lines.items())),
         key=item_key(data, rel, config, suffix),
-        meta_key=item_key(front.yaml.encode("utf-8"), rel, config, suffix),
+        meta_key=item_key(front.yaml_text.encode("utf-8"), rel, config, suffix),
     )
     return ReadResult(rel, item, ())
 

@@ -84,12 +84,12 @@ class FrontMatterError(Exception):
 class Split:
     """A document cut at its fences: the YAML text and the body.
 
-    ``yaml`` is the text between the fence lines (its first line is line ``FIRST_LINE``
-    of the file); ``body`` is everything after the closing fence line; ``body_line`` is
-    the line in the file where the body starts.
+    ``yaml_text`` is the text between the fence lines (its first line is line
+    ``FIRST_LINE`` of the file); ``body`` is everything after the closing fence line;
+    ``body_line`` is the line in the file where the body starts.
     """
 
-    yaml: str
+    yaml_text: str
     body: str
     body_line: int
 
@@ -107,12 +107,12 @@ class Entry:
 class FrontMatter:
     """A document's front matter, composed: the node tree with its marks, and the body.
 
-    ``root`` is the top-level ``yaml.MappingNode`` (None for empty front matter);
-    ``entries`` its keys in the order written, each key once (the first time it is
-    given; a repeat is reported by ``read_front_matter``).
+    ``yaml_text`` is its YAML source; ``root`` the top-level ``yaml.MappingNode`` (None
+    for empty front matter); ``entries`` its keys in the order written, each key once (the
+    first time it is given; a repeat is reported by ``read_front_matter``).
     """
 
-    yaml: str
+    yaml_text: str
     root: yaml.MappingNode | None
     entries: tuple[Entry, ...]
     body: str
@@ -178,13 +178,13 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
     """
     try:
         split = split_front_matter(text)
-        if len(split.yaml) > MAX_FRONT_MATTER:
+        if len(split.yaml_text) > MAX_FRONT_MATTER:
             raise FrontMatterError(
                 FIRST_LINE,
-                f"front matter is {len(split.yaml):,} characters long, over the limit of "
+                f"front matter is {len(split.yaml_text):,} characters long, over the limit of "
                 f"{MAX_FRONT_MATTER:,}; put long text in the body",
             )
-        root = compose_front_matter(split.yaml)
+        root = compose_front_matter(split.yaml_text)
         repeats: list[Diagnostic] = []
         if root is not None:
             _check_tag(root, ())
@@ -198,11 +198,11 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
     entries: dict[str, Entry] = {}
     for key_node, value_node in root.value if root is not None else ():
         entries.setdefault(key_node.value, Entry(key_node.value, key_node, value_node))
-    front = FrontMatter(split.yaml, root, tuple(entries.values()), split.body, split.body_line)
+    front = FrontMatter(split.yaml_text, root, tuple(entries.values()), split.body, split.body_line)
     return front, sorted(repeats, key=lambda d: d.line or 0)
 
 
-def node_path(path: tuple[str, ...]) -> str:
+def _node_path(path: tuple[str, ...]) -> str:
     """How a problem below a top-level key names where it is: ``entry 2: level: ``."""
     return "".join(f"{part}: " for part in path)
 
@@ -238,7 +238,7 @@ def _check_tree(
             kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
             field, inner = _field(where)
             raise FrontMatterError(
-                _line(key_node), f"{node_path(inner)}a key must be text, not {kind}", field
+                _line(key_node), f"{_node_path(inner)}a key must be text, not {kind}", field
             )
         _check_node(key_node, path, where, depth, repeats)
         key = key_node.value
@@ -251,7 +251,7 @@ def _check_tree(
                     path,
                     _line(key_node),
                     field,
-                    f"{node_path(inner)}is given twice (also on line {_line(earlier)}); keep one",
+                    f"{_node_path(inner)}is given twice (also on line {_line(earlier)}); keep one",
                 )
             )
         _check_node(value_node, path, (*where, key), depth, repeats)
@@ -272,7 +272,7 @@ def _check_tag(node: yaml.Node, where: tuple[str, ...]) -> None:
         tag = "!!" + node.tag[len(TAG) :] if node.tag.startswith(TAG) else node.tag
         raise FrontMatterError(
             _line(node),
-            f"{node_path(inner)}unknown YAML tag {tag} (put the value in quotes if it is text)",
+            f"{_node_path(inner)}unknown YAML tag {tag} (put the value in quotes if it is text)",
             field,
         )
 

@@ -87,7 +87,7 @@ class Field:
 # --- from YAML nodes to values ------------------------------------------------------------
 
 TAG = "tag:yaml.org,2002:"
-NULL, BOOL, TIMESTAMP, INT, FLOAT = (TAG + t for t in ("null", "bool", "timestamp", "int", "float"))
+NULL, BOOL, TIMESTAMP, INT = (TAG + t for t in ("null", "bool", "timestamp", "int"))
 TIMESTAMPS = frozenset({TIMESTAMP})
 BOOLEANS = frozenset({BOOL})
 # The tags YAML's resolver gives a scalar by its look (str when nothing else matches):
