@@ -232,8 +232,8 @@ def test_new_in_the_readme_order_writes_the_item(site: Path) -> None:
 def test_commands_with_the_site_between_or_after_options(site: Path) -> None:
     ok(bulletin("build", "--drafts", site, "--no-search"))
     assert (site / "public" / DRAFT_PAGE).is_file()
-    out = ok(bulletin("stats", "--format", "csv", site, "--year", "2026")).stdout
-    assert out.startswith("\ufeff") or "," in out.splitlines()[0]
+    rows = ok(bulletin("stats", "--format", "csv", site, "--year", "2026")).stdout.splitlines()
+    assert rows[0].startswith("\ufeff排名,") and rows[1].startswith("1,yingji,")
 
 
 def test_missing_site_directory_is_a_usage_error(tmp_path: Path) -> None:
