@@ -360,7 +360,8 @@ def list_of(item: Parser, *, unique: bool = False) -> Parser:
 
 def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) -> Parser:
     """A mapping with known keys: {key: (parser, required)}, made into ``build(**values)``
-    (keys with "-" become "_"). A key given as nothing (``by:`` or ``by: ~``) is absent.
+    (keys with "-" become "_"). An optional key given as nothing (``by:`` or ``by: ~``) is
+    absent; a required one is parsed, and its parser says why nothing will not do.
     Errors name the key ("level: ...") and point at it (or deeper).
     """
 
@@ -376,9 +377,9 @@ def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) ->
         kwargs = {}
         for key, (parser, required) in fields.items():
             value_node = given.get(key)
-            if value_node is None or is_null(value_node):
-                if required:
-                    raise FieldError(f'"{key}" is missing', node)
+            if value_node is None and required:
+                raise FieldError(f'"{key}" is missing', node)
+            if value_node is None or (is_null(value_node) and not required):
                 continue
             try:
                 kwargs[key.replace("-", "_")] = parser(value_node, config)

@@ -323,7 +323,8 @@ def test_flags_and_dates_keep_their_yaml_types(config: SiteConfig) -> None:
         ),
         (
             "instructions: [{by: Null, level: city}]\n",
-            '6: instructions: entry 1: "by" is missing',
+            "6: instructions: entry 1: by: must be text, not empty (Null means no value in "
+            "YAML; put it in quotes if it is text)",
         ),
     ],
 )
