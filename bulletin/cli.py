@@ -84,7 +84,7 @@ def make_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
     w.add_argument(
         "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
     )
-    return parser, {"build": b, "check": c, "new": n, "stats": s, "serve": v, "watch": w}
+    return parser, dict(sub.choices)
 
 
 def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
