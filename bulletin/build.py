@@ -28,7 +28,7 @@ from . import __version__, checks, content, model, pages, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
-from .markdown import RenderedBody
+from .messages import msg
 from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
 
 STATIC = Path(__file__).parent / "static"
@@ -71,6 +71,7 @@ class BuildResult:
     rendered: int = 0
     withheld: int = 0
     drafts_skipped: int = 0
+    awaiting_signoff: int = 0  # published items not yet signed off ([rules] require_signoff)
     seconds: float = 0.0
     output: Path | None = None
     up_to_date: bool = False
@@ -164,7 +165,7 @@ def split_body(result: content.ReadResult) -> tuple[content.ReadResult, Body | N
     if result.item is None:
         return result, None
     body = result.item.body
-    slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
+    slim = replace(body, html="", text="")
     return replace(result, item=replace(result.item, body=slim)), (body.html, body.text)
 
 
@@ -453,6 +454,14 @@ def input_fingerprint(
     return _fingerprint(*settings_key(config, template_fp, options), today, output, signatures)
 
 
+def load_sources(config: SiteConfig) -> tuple[list[content.SourceItem], list[Diagnostic]]:
+    """Every valid item file of the site, parsed (drafts, withheld and pending ones too),
+    and the problems of the others; nothing is written (``bulletin review``)."""
+    scan = scan_sources(config)
+    sources = read_sources(config, BuildCache(config.root, enabled=False), scan)
+    return sources.items, list(sources.problems)
+
+
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
     """The site model of a config's content, without writing anything (not even the cache)."""
     scan = scan_sources(config)
@@ -559,6 +568,7 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
             unchanged=manifest.get("pages", 0),
             withheld=manifest.get("withheld", 0),
             drafts_skipped=manifest.get("drafts_skipped", 0),
+            awaiting_signoff=manifest.get("awaiting_signoff", 0),
             seconds=round(time.perf_counter() - started, 3),
             output=output,
             up_to_date=True,
@@ -620,7 +630,9 @@ def _build_from_sources(
     )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
-    problems.extend(checks.run_checks([s for s in sources.items if s.slug in published], config))
+    problems.extend(
+        checks.run_checks([s for s in sources.items if s.slug in published], config, today)
+    )
     lap("model")
 
     def result(ok: bool, **kw: Any) -> BuildResult:
@@ -630,6 +642,7 @@ def _build_from_sources(
             items=len(site.items),
             withheld=site.withheld_count,
             drafts_skipped=site.drafts_skipped,
+            awaiting_signoff=site.pending_count,
             seconds=round(time.perf_counter() - started, 3),
             output=output,
             changed_sources=tuple(sources.changed),
@@ -693,6 +706,7 @@ def _build_from_sources(
         "items": len(site.items),
         "pages": len(plan),
         "drafts_skipped": site.drafts_skipped,
+        "awaiting_signoff": site.pending_count,
         "diagnostics": [d for d in problems if not d.is_error],
     }
     sources.cache_written()  # the manifest last: it names a build whose cache is complete
@@ -1011,11 +1025,7 @@ def _leaks(
     files = list(staging.all_files())
     for rel in files:
         if prefixes and rel.startswith(prefixes):
-            problems.append(
-                Diagnostic(
-                    shown(rel), None, None, "output file name reveals a withheld (classified) item"
-                )
-            )
+            problems.append(Diagnostic(shown(rel), None, None, msg("leak.file_name")))
     suspects = set(leaked_files)
     if leak is not None:
         # pages rendered now were scanned as they were written; other new files and,
@@ -1025,13 +1035,5 @@ def _leaks(
             others += list(kept_old)
         suspects.update(scan_for_leaks(staging.path, others, leak))
     for rel in sorted(suspects):
-        problems.append(
-            Diagnostic(
-                shown(rel),
-                None,
-                None,
-                "output contains the title or address of a withheld (classified) item; "
-                "a layout must be leaking it — nothing was published",
-            )
-        )
+        problems.append(Diagnostic(shown(rel), None, None, msg("leak.content")))
     return problems

@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 3  # 3: front matter read from YAML nodes (text as typed): older parses are stale
+FORMAT = 4  # 4: messages as catalogue ids (Diagnostic.message), sign-off fields, body prose
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 

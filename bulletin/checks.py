@@ -1,47 +1,63 @@
 """Editorial checks that warn but do not fail a build (unless --strict).
 
-Add a check here: a function taking (SourceItem, SiteConfig) and yielding warnings,
+Add a check here: a function taking (SourceItem, SiteConfig, today) and yielding warnings,
 listed in ``CHECKS``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
+from .messages import Message, msg
 
 
-def _warn(item: SourceItem, field: str | None, message: str) -> Diagnostic:
+def _warn(item: SourceItem, field: str | None, message: Message) -> Diagnostic:
     line = item.line_of(field) if field else None
     return Diagnostic(item.path, line, field, message, "warning")
 
 
-def style(item: SourceItem, config: SiteConfig) -> Iterator[Diagnostic]:
+def style(item: SourceItem, config: SiteConfig, today: dt.date) -> Iterator[Diagnostic]:
     """文风: 写短、写实 — long items, long titles, long items without a summary, empty sections."""
     rule = config.style_for(item.category)
     if rule is None:
         return
-    if rule.max_chars is not None and item.body.chars > rule.max_chars:
-        yield _warn(
-            item,
-            None,
-            f"body has {item.body.chars} Chinese characters, over the {rule.max_chars} "
-            f"advised for this category (写短、写实)",
-        )
+    chars = item.body.chars
+    if rule.max_chars is not None and chars > rule.max_chars:
+        yield _warn(item, None, msg("check.long_body", chars=chars, limit=rule.max_chars))
     if rule.max_title is not None and len(item.title) > rule.max_title:
-        yield _warn(item, "title", f"title has {len(item.title)} characters, over {rule.max_title}")
-    if rule.summary_over is not None and item.body.chars > rule.summary_over and not item.summary:
         yield _warn(
-            item, "summary", f"item has {item.body.chars} characters but no summary; add one"
+            item, "title", msg("check.long_title", chars=len(item.title), limit=rule.max_title)
         )
+    if rule.summary_over is not None and chars > rule.summary_over and not item.summary:
+        yield _warn(item, "summary", msg("check.no_summary", chars=chars))
     for heading in item.body.empty_sections:
-        yield _warn(item, None, f'section "{heading}" is empty')
+        yield _warn(item, None, msg("check.empty_section", heading=heading))
 
 
-CHECKS = (style,)
+def future_dates(item: SourceItem, config: SiteConfig, today: dt.date) -> Iterator[Diagnostic]:
+    """A date after today (in the site's reckoning) on something that has happened: the
+    item's date, its reply date, an emergency's times — most likely a typing slip
+    (2026 for 2025, 12 for 11). Due dates are meant to lie ahead and are not checked."""
+    for field, value in (
+        ("date", item.date),
+        ("done", item.done),
+        ("occurred", item.occurred),
+        ("reported", item.reported),
+    ):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if day is not None and day > today:
+            yield _warn(
+                item, field, msg("field.future", value=day.isoformat(), today=today.isoformat())
+            )
 
 
-def run_checks(items: list[SourceItem], config: SiteConfig) -> list[Diagnostic]:
-    return [d for item in items for check in CHECKS for d in check(item, config)]
+CHECKS = (style, future_dates)
+
+
+def run_checks(items: list[SourceItem], config: SiteConfig, today: dt.date) -> list[Diagnostic]:
+    """The warnings of every check for ``items``; ``today`` is the build's today."""
+    return [d for item in items for check in CHECKS for d in check(item, config, today)]

@@ -3,92 +3,232 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import functools
 import os
+import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
+from .config import CONFIG_FILE
 from .diagnostics import BulletinError, Diagnostic, report
+from .messages import (
+    ARGPARSE_ZH,
+    CATALOGUE,
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    Message,
+    language_or_default,
+    listing,
+    msg,
+)
 
 if TYPE_CHECKING:
     from .config import SiteConfig
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("build", "check", "new", "review", "import", "stats", "serve", "watch")
 
 
-def _date(value: str) -> dt.date:
+def _date(value: str, language: str = DEFAULT_LANGUAGE) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
+        problem = msg("cli.bad_date", value=repr(value)).render(language)
+        raise argparse.ArgumentTypeError(problem) from None
 
 
-def make_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The ``bulletin`` argument parser, and each command's own parser by name."""
-    parser = argparse.ArgumentParser(
-        prog="bulletin",
-        description="Build the information-bulletin site of a party-committee office.",
+def _help(message_id: str, language: str) -> str:
+    # argparse expands "%" in help texts
+    return msg(message_id).render(language).replace("%", "%%")
+
+
+def make_parsers(
+    language: str = DEFAULT_LANGUAGE, site: Path | None = None
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``bulletin`` argument parser, and each command's own parser by name, with help
+    texts in ``language``; ``bulletin new --help`` lists the units and categories of the
+    site at ``site`` (if it can be read)."""
+
+    def h(message_id: str) -> str:
+        return _help(message_id, language)
+
+    date_type = functools.partial(_date, language=language)
+    port_type = functools.partial(_port, language=language)
+
+    parser = argparse.ArgumentParser(prog="bulletin", description=h("help.description"))
+    parser.add_argument(
+        "--version", action="version", version=f"bulletin {__version__}", help=h("help.version")
     )
-    parser.add_argument("--version", action="version", version=f"bulletin {__version__}")
+    parser.add_argument("--lang", choices=LANGUAGES, help=h("help.lang"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    b = sub.add_parser("build", help="build the site into its output directory")
-    b.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
+    def command(name: str, help_id: str, **kw: object) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=h(help_id), description=h(help_id), **kw)  # type: ignore[arg-type]
+        p.add_argument("--lang", choices=LANGUAGES, help=h("help.lang"))
+        return p
+
+    def site_dir(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "site", nargs="?", default=".", type=Path, metavar="SITE_DIR", help=h("help.site")
+        )
+
+    b = command("build", "help.build")
+    site_dir(b)
+    b.add_argument("--output", type=Path, metavar="DIR", help=h("help.output"))
+    b.add_argument("--drafts", action="store_true", help=h("help.drafts"))
+    b.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help=h("help.today"))
+    b.add_argument("--strict", action="store_true", help=h("help.strict"))
+    b.add_argument("--no-search", action="store_true", help=h("help.no_search"))
+    b.add_argument("--no-cache", action="store_true", help=h("help.no_cache"))
     b.add_argument(
-        "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
+        "--jobs", type=functools.partial(_jobs, language=language), metavar="N", help=h("help.jobs")
     )
-    b.add_argument("--drafts", action="store_true", help="include drafts, marked 草稿")
-    b.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
-    b.add_argument("--strict", action="store_true", help="fail on warnings too")
-    b.add_argument("--no-search", action="store_true", help="skip the search index")
-    b.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
-    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
 
-    c = sub.add_parser("check", help="validate content and config; write nothing")
-    c.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    c.add_argument("--drafts", action="store_true")
-    c.add_argument("--strict", action="store_true", help="fail on warnings too")
+    c = command("check", "help.check")
+    site_dir(c)
+    c.add_argument("--drafts", action="store_true", help=h("help.drafts"))
+    c.add_argument("--strict", action="store_true", help=h("help.strict"))
 
-    n = sub.add_parser("new", help="write a new item file with correct front matter")
-    n.add_argument("category", metavar="CATEGORY")
-    n.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    n.add_argument("--unit", required=True, metavar="ID")
-    n.add_argument("--title", required=True, metavar="TEXT")
-    n.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
-    n.add_argument("--slug", metavar="SLUG", help="file stem (default: date and title)")
-
-    s = sub.add_parser("stats", help="print a year's reporting figures, quotas, ranks, criticism")
-    s.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    s.add_argument("--year", type=int, metavar="YEAR", help="default: the latest year with items")
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    s.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for open quarters")
-
-    v = sub.add_parser("serve", help="serve on loopback, rebuild and live-reload on every change")
-    v.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    v.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; another address is reachable by others)",
+    n = command(
+        "new",
+        "help.new",
+        epilog=_site_ids(site, language),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    v.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000; 0: any)")
-    v.add_argument("--drafts", action="store_true", help="include drafts, marked 草稿")
-    v.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
-    v.add_argument("--no-search", action="store_true", help="skip the search index")
+    n.add_argument("category", metavar="CATEGORY", help=h("help.category"))
+    site_dir(n)
+    n.add_argument("--unit", required=True, metavar="ID", help=h("help.unit"))
+    n.add_argument("--title", required=True, metavar="TEXT", help=h("help.title"))
+    n.add_argument("--date", type=date_type, metavar="YYYY-MM-DD", help=h("help.date"))
+    n.add_argument("--slug", metavar="SLUG", help=h("help.slug"))
 
-    w = sub.add_parser("watch", help="rebuild the output whenever the sources change")
-    w.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    w.add_argument(
-        "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
+    r = command("review", "help.review")
+    site_dir(r)
+
+    i = command(
+        "import",
+        "help.import",
+        epilog=_site_ids(site, language),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    i.add_argument("source", type=Path, metavar="FILE|DIR", help=h("help.import_source"))
+    site_dir(i)
+    i.add_argument("--unit", required=True, metavar="ID", help=h("help.unit"))
+    i.add_argument("--category", metavar="C", help=h("help.import_category"))
+    i.add_argument("--date", type=date_type, metavar="YYYY-MM-DD", help=h("help.import_date"))
+
+    s = command("stats", "help.stats")
+    site_dir(s)
+    s.add_argument(
+        "--year",
+        type=functools.partial(_year, language=language),
+        metavar="YEAR",
+        help=h("help.year"),
+    )
+    s.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help=h("help.format")
+    )
+    s.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help=h("help.today"))
+
+    v = command("serve", "help.serve")
+    site_dir(v)
+    v.add_argument("--host", default="127.0.0.1", help=h("help.host"))
+    v.add_argument("--port", type=port_type, default=8000, help=h("help.port"))
+    v.add_argument("--drafts", action="store_true", help=h("help.drafts"))
+    v.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help=h("help.today"))
+    v.add_argument("--no-search", action="store_true", help=h("help.no_search"))
+
+    w = command("watch", "help.watch")
+    site_dir(w)
+    w.add_argument("--output", type=Path, metavar="DIR", help=h("help.output"))
     return parser, dict(sub.choices)
 
 
-def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``argv`` (default: the process's arguments) as a namespace with ``command`` set.
+def _site_ids(site: Path | None, language: str) -> str:
+    """The units and categories of the site at ``site``, for ``--help`` (ids and names)."""
+    from .config import load_config
+
+    try:
+        config = load_config(site) if site is not None else None
+    except BulletinError:
+        config = None
+    if config is None:
+        return msg("help.no_site").render(language)
+    units = "\n".join(f"  {u.id:<16} {u.name}" for u in config.units)
+    categories = "\n".join(f"  {c.id:<16} {c.name}" for c in config.categories)
+    return msg("help.site_ids", units=units, categories=categories).render(language)
+
+
+@contextlib.contextmanager
+def argparse_language(language: str) -> Iterator[None]:
+    """argparse's own words (usage, its errors) in ``language`` while parsing.
+
+    argparse looks each of its messages up through the module-level ``gettext`` names it
+    imported (``argparse._``, ``argparse.ngettext``); they are pointed at
+    ``messages.ARGPARSE_ZH`` for Chinese and put back afterwards.
+    """
+    if language != "zh-CN":
+        yield
+        return
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+
+    def zh(text: str) -> str:
+        return ARGPARSE_ZH.get(text, text)
+
+    def zh_n(singular: str, plural: str, n: int) -> str:
+        return zh(singular if n == 1 else plural)
+
+    argparse._, argparse.ngettext = zh, zh_n  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def guess_site(words: Sequence[str]) -> Path | None:
+    """The site a command line is about, before it is parsed: the first word that is a
+    directory holding site.toml, else the current directory if it holds one."""
+    for word in words:
+        if not word.startswith("-") and (Path(word) / CONFIG_FILE).is_file():
+            return Path(word)
+    return Path(".") if Path(CONFIG_FILE).is_file() else None
+
+
+def pick_language(words: Sequence[str], site: Path | None) -> str:
+    """The language of messages before the site's config is read (usage errors, --help, a
+    site.toml that cannot be read): ``--lang`` if given, else the ``language`` of the
+    site's site.toml if it can be read that far, else ``DEFAULT_LANGUAGE`` (zh-CN)."""
+    for i, word in enumerate(words):
+        value = None
+        if word == "--lang" and i + 1 < len(words):
+            value = words[i + 1]
+        elif word.startswith("--lang="):
+            value = word.split("=", 1)[1]
+        if value in LANGUAGES:
+            return value
+    if site is not None:
+        import tomllib
+
+        try:
+            data = tomllib.loads((site / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return DEFAULT_LANGUAGE
+        return language_or_default(data.get("language"))
+    return DEFAULT_LANGUAGE
+
+
+def parse_command_line(
+    argv: Sequence[str] | None = None, language: str | None = None
+) -> argparse.Namespace:
+    """``argv`` (default: the process's arguments) as a namespace with ``command`` set,
+    and ``language``: the language of messages until the site's config says otherwise.
 
     A command's options and positional arguments may come in any order, as its ``--help``
     and the README show them: ``bulletin new briefing --unit chengguan --title T site/``
@@ -96,15 +236,26 @@ def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
     settles an optional positional (SITE_DIR) at the first option and then refuses it
     after the options ("unrecognized arguments"); each command's parser reads its
     arguments with argparse's intermixed parsing instead (which the top-level parser,
-    holding the sub-commands, cannot use). Usage errors exit with status 2, as argparse's.
+    holding the sub-commands, cannot use). Usage errors exit with status 2, as argparse's,
+    in the language of ``pick_language``.
     """
     words = list(sys.argv[1:] if argv is None else argv)
-    parser, commands = make_parsers()
-    if words and words[0] in commands:
-        args = commands[words[0]].parse_intermixed_args(words[1:])
-        args.command = words[0]
-        return args
-    return parser.parse_args(words)  # no command, --version, --help, or a usage error
+    site = guess_site(words)
+    language = language or pick_language(words, site)
+    with argparse_language(language):
+        parser, commands = make_parsers(language, site)
+        rest = words
+        if rest[:1] == ["--lang"] and len(rest) > 2:
+            rest = rest[2:]
+        elif rest[:1] and rest[0].startswith("--lang="):
+            rest = rest[1:]
+        if rest and rest[0] in commands:
+            args = commands[rest[0]].parse_intermixed_args(rest[1:])
+            args.command = rest[0]
+        else:
+            args = parser.parse_args(words)  # no command, --version, --help, or a usage error
+    args.language = args.lang or language
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,29 +265,59 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "new":
             return cmd_new(args)
+        if args.command == "review":
+            return cmd_review(args)
+        if args.command == "import":
+            return cmd_import(args)
         if args.command == "stats":
             return cmd_stats(args)
         if args.command in ("serve", "watch"):
             return cmd_live(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say(msg("cli.interrupted"), args.language)
         return 130
     raise AssertionError(f"command {args.command!r} has no handler")  # pragma: no cover
 
 
-def _port(value: str) -> int:
+def say(message: Message, language: str, stream: TextIO | None = None) -> None:
+    """Print ``message`` in ``language`` on ``stream`` (default: stderr)."""
+    out = stream if stream is not None else sys.stderr
+    print(message.render(language), file=out)
+
+
+def _port(value: str, language: str = DEFAULT_LANGUAGE) -> int:
     try:
         port = int(value)
     except ValueError:
         port = -1
     if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port 0-65535: {value!r}")
+        raise argparse.ArgumentTypeError(msg("cli.bad_port", value=repr(value)).render(language))
     return port
+
+
+def _jobs(value: str, language: str = DEFAULT_LANGUAGE) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(msg("cli.bad_jobs", value=repr(value)).render(language))
+    return jobs
+
+
+def _year(value: str, language: str = DEFAULT_LANGUAGE) -> int:
+    try:
+        year = int(value)
+    except ValueError:
+        year = 0
+    if not 1 <= year <= 9999:
+        raise argparse.ArgumentTypeError(msg("cli.bad_year", value=repr(value)).render(language))
+    return year
 
 
 def cmd_live(args: argparse.Namespace) -> int:
     """bulletin serve | watch: run until Ctrl-C or SIGTERM."""
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
     if args.command == "serve":
@@ -148,19 +329,21 @@ def cmd_live(args: argparse.Namespace) -> int:
             drafts=args.drafts,
             today=args.today,
             search=not args.no_search,
+            language=args.lang,
         )
         return run_serve(root, settings)
     from .watch import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
-    return run_watch(root, WatchSettings(output=output))
+    return run_watch(root, WatchSettings(output=output, language=args.lang))
 
 
-def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
+def terminal_progress(
+    stream: TextIO, language: str = DEFAULT_LANGUAGE
+) -> Callable[[str, int, int], None] | None:
     """A one-line progress display on a terminal; None (silence) for pipes, CI and logs."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
-    labels = {"read": "items read", "render": "pages written", "search": "search indexing"}
     last = [0.0]
 
     def show(stage: str, done: int, total: int) -> None:
@@ -168,37 +351,68 @@ def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
         if done < total and now - last[0] < 0.1:
             return
         last[0] = now
-        stream.write(f"\r\033[K{labels.get(stage, stage)}: {done}/{total}")
+        label_id = f"progress.{stage}"
+        label = msg(label_id).render(language) if label_id in CATALOGUE else stage
+        stream.write(f"\r\033[K{label}: {done}/{total}")
         stream.flush()
 
     return show
 
 
-def _load_config(root: Path) -> SiteConfig | None:
-    """The site's config, or None after printing its problems."""
+def _load_config(root: Path, language: str) -> SiteConfig | None:
+    """The site's config, or None after printing its problems (in ``language``)."""
     from .config import load_config
 
     try:
         return load_config(root)
     except BulletinError as exc:
-        report(exc.diagnostics)
+        report(exc.diagnostics, language=language)
         return None
 
 
-def _site_dir(path: Path) -> Path | None:
+def _site_dir(path: Path, language: str) -> Path | None:
     if not path.is_dir():
-        print(f"bulletin: {path}: not a directory", file=sys.stderr)
+        say(msg("cli.not_a_dir", path=str(path)), language)
         return None
     return path.resolve()
+
+
+def _language(args: argparse.Namespace, config: SiteConfig | None) -> str:
+    """The language of messages: ``--lang``, else the site's, else the guess made before."""
+    if args.lang:
+        return str(args.lang)
+    return config.language if config is not None else str(args.language)
+
+
+def _plural(n: int, language: str) -> str:
+    return "s" if n != 1 and language == "en" else ""
+
+
+def _cell_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def summary_table(rows: Sequence[tuple[str, int]]) -> str:
+    """The build summary: label | number, aligned for CJK labels as well."""
+    width = max(_cell_width(label) for label, _n in rows)
+    lines = [" " * width + " | ", "-" * (width + 1) + "+" + "-" * 8]
+    for label, value in rows:
+        pad = " " * (width - _cell_width(label))
+        lines.append(f"{label}{pad} | {value:>6}")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, build
 
-    root = _site_dir(args.site)
+    language = _language(args, None)
+    root = _site_dir(args.site, language)
     if root is None:
         return EXIT_USAGE
     checking = args.command == "check"
+    if not args.lang:  # the site's own language, if its site.toml says one
+        language = pick_language([], root)
     options = BuildOptions(
         drafts=args.drafts,
         output=None if checking or args.output is None else args.output.resolve(),
@@ -208,71 +422,75 @@ def cmd_build(args: argparse.Namespace) -> int:
         search=not getattr(args, "no_search", False),
         cache=not getattr(args, "no_cache", False),
         jobs=getattr(args, "jobs", None),
-        progress=terminal_progress(sys.stderr),
+        progress=terminal_progress(sys.stderr, language),
     )
     result = build(root, options)
     if options.progress is not None:
         sys.stderr.write("\r\033[K")
-    report(result.diagnostics)
+    report(result.diagnostics, language=language)
     if not result.ok:
         n = len(result.errors) or len(result.warnings)
-        what = "error" if result.errors else "warning (--strict)"
-        print(
-            f"bulletin: {n} {what}{'s' if n != 1 else ''}; "
-            + ("nothing was written" if not checking else "see above"),
-            file=sys.stderr,
-        )
+        kind = "errors" if result.errors else "warnings"
+        message_id = f"cli.{'check' if checking else 'failed'}_{kind}"
+        say(msg(message_id, n=n, s=_plural(n, language)), language)
         return EXIT_CONTENT
+
+    def label(message_id: str) -> str:
+        return msg(message_id).render(language)
+
     rows = [
-        ("Items", result.items),
-        ("Withheld (classified)", result.withheld),
-        ("Drafts skipped", result.drafts_skipped),
-        ("Warnings", len(result.warnings)),
+        (label("summary.items"), result.items),
+        (label("summary.withheld"), result.withheld),
+        (label("summary.drafts"), result.drafts_skipped),
+        (label("summary.pending"), result.awaiting_signoff),
+        (label("summary.warnings"), len(result.warnings)),
     ]
     if not checking:
         rows[1:1] = [
-            ("Pages", result.pages),
-            ("Pages rendered", result.rendered),
-            ("Files written", result.written),
+            (label("summary.pages"), result.pages),
+            (label("summary.rendered"), result.rendered),
+            (label("summary.written"), result.written),
         ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'':{width}} | ")
-    print("-" * (width + 1) + "+" + "-" * 8)
-    for label, value in rows:
-        print(f"{label:<{width}} | {value:>6}")
+    sys.stdout.write(summary_table(rows))
     if checking:
-        print(f"Checked in {result.seconds:.2f} s: no errors")
+        done = msg("summary.checked", seconds=result.seconds)
     elif result.up_to_date:
-        print(f"Up to date in {result.seconds:.2f} s (no input changed) → {result.output}")
+        done = msg("summary.up_to_date", seconds=result.seconds, output=str(result.output))
     else:
-        print(f"Built in {result.seconds:.2f} s → {result.output}")
+        done = msg("summary.built", seconds=result.seconds, output=str(result.output))
+    say(done, language, sys.stdout)
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """bulletin new: write an item file that ``bulletin check`` accepts, or nothing."""
-    import json
-    import re
+    """bulletin new: write a draft item file that ``bulletin check`` accepts, or nothing.
 
-    from .content import ITEM_SUFFIX, file_name_problem
+    The draft has ``status: draft``, empty ``reviewed-by``/``approved-by`` for the sign-off
+    and its category's body skeleton (``skeletons``); the next steps are printed.
+    """
+    from .content import file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
+    from .skeletons import new_item_text
 
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
-    config = _load_config(root)
+    config = _load_config(root, _language(args, None))
     if config is None:
         return EXIT_CONTENT
+    language = _language(args, config)
+    where = msg("cli.command_line").render(language)
     problems = []
+    values: dict[str, str] = {}
     for field, parse, value in (
         ("category", category_id, args.category),
         ("unit", unit_id, args.unit),
         ("title", one_line, args.title),
     ):
         try:
-            parse(value, config)
+            values[field] = parse(value, config)
         except FieldError as exc:
-            problems.append(Diagnostic("(command line)", None, field, str(exc)))
+            problems.append(Diagnostic(where, None, field, exc.message))
     date = args.date or config.today or dt.date.today()
     if args.slug is not None:
         slug = args.slug
@@ -282,44 +500,110 @@ def cmd_new(args: argparse.Namespace) -> int:
     name_problem = file_name_problem(slug)
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
         problems.append(
-            Diagnostic("(command line)", None, "slug", f"{slug!r} {name_problem}; choose another")
+            Diagnostic(
+                where, None, "slug", msg("cli.slug_problem", slug=slug, problem=name_problem)
+            )
         )
     if problems:
-        report(problems)
+        report(problems, language=language)
         return EXIT_USAGE
-    path = config.content_dir / args.unit / f"{slug}{ITEM_SUFFIX}"
+    unit, category = values["unit"], values["category"]
+    text = new_item_text(values["title"], unit, category, date, config.language)
+    return write_item(root, config, unit, slug, text, language)
+
+
+def write_item(
+    root: Path, config: SiteConfig, unit: str, slug: str, text: str, language: str
+) -> int:
+    """Write a new item file ``content/<unit>/<slug>.md`` holding ``text``, never over an
+    existing file nor with a slug another file has; print its path and the next steps.
+    Returns the exit code."""
+    from .content import ITEM_SUFFIX
+
+    path = config.content_dir / unit / f"{slug}{ITEM_SUFFIX}"
     rel = path.relative_to(root).as_posix()
     if path.exists():
-        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        say(msg("cli.exists", path=rel), language)
         return EXIT_CONTENT
     for dirpath, _dirs, files in os.walk(config.content_dir):
         if f"{slug}{ITEM_SUFFIX}" in files:
             other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(root).as_posix()
-            print(
-                f"bulletin: {other} already uses the slug {slug!r} (slugs are unique); "
-                "choose another with --slug",
-                file=sys.stderr,
-            )
+            say(msg("cli.slug_taken", path=other, slug=slug), language)
             return EXIT_CONTENT
-    # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
-    title = json.dumps(args.title.strip(), ensure_ascii=False)
-    extra = _category_template(args.category, args.unit, date)
-    text = (
-        f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
-        f"date: {date.isoformat()}\n{extra}---\n\n"
-    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
             fh.write(text)
     except FileExistsError:
-        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        say(msg("cli.exists", path=rel), language)
         return EXIT_CONTENT
     except OSError as exc:
-        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        say(msg("cli.cannot_write", path=rel, error=str(exc.strerror or exc)), language)
         return EXIT_CONTENT
     print(rel)
+    say(msg("cli.new_next", path=rel), language)
     return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """bulletin review: the items awaiting sign-off (校核、审批), by unit, with the file, the
+    title and what is missing. Exit 0; 1 if items cannot be read (their errors printed)."""
+    from .build import load_sources
+    from .model import is_pending, missing_signoff
+
+    root = _site_dir(args.site, args.language)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root, _language(args, None))
+    if config is None:
+        return EXIT_CONTENT
+    language = _language(args, config)
+    items, problems = load_sources(config)
+    errors = [d for d in problems if d.is_error]
+    report(errors, language=language)
+    if not config.require_signoff:
+        say(msg("review.off"), language, sys.stdout)
+        return EXIT_CONTENT if errors else EXIT_OK
+    pending = [i for i in items if is_pending(i, config)]
+    if not pending:
+        say(msg("review.none"), language, sys.stdout)
+        return EXIT_CONTENT if errors else EXIT_OK
+    out: list[str] = [msg("review.heading", n=len(pending)).render(language), ""]
+    names = {key: msg(f"review.{key.replace('-', '_')}") for key in ("reviewed-by", "approved-by")}
+    for unit in config.units:
+        mine = sorted((i for i in pending if i.unit == unit.id), key=lambda i: i.path)
+        if not mine:
+            continue
+        out.append(msg("review.unit", name=unit.name, n=len(mine)).render(language))
+        for item in mine:
+            missing = listing(names[key] for key in missing_signoff(item))
+            out.append(f"  {item.path}")
+            out.append(f"    {item.title}")
+            out.append(f"    {msg('review.missing', what=missing).render(language)}")
+        out.append("")
+    sys.stdout.write("\n".join(out))
+    return EXIT_CONTENT if errors else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """bulletin import FILE|DIR: Word or text documents → draft items (``importer``)."""
+    from .importer import run_import
+
+    root = _site_dir(args.site, args.language)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root, _language(args, None))
+    if config is None:
+        return EXIT_CONTENT
+    return run_import(
+        root,
+        config,
+        args.source,
+        unit=args.unit,
+        category=args.category,
+        date=args.date,
+        language=_language(args, config),
+    )
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -327,23 +611,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from . import reports, stats
     from .build import load_site
 
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
-    config = _load_config(root)
+    config = _load_config(root, _language(args, None))
     if config is None:
         return EXIT_CONTENT
+    language = _language(args, config)
     site, problems = load_site(config)
     errors = [d for d in problems if d.is_error]
     if errors:
-        report(errors)
-        print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
+        report(errors, language=language)
+        say(msg("cli.stats_errors", n=len(errors)), language)
         return EXIT_CONTENT
     today = args.today or config.today or dt.date.today()
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:
-        print(f"bulletin: no published item in {year}", file=sys.stderr)
+        say(msg("cli.no_items_in_year", year=year), language)
     ys = stats.year_stats(site, year, today)
     out = sys.stdout
     if args.format == "json":
@@ -354,17 +639,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         out.write(reports.stats_table(ys, site))
     out.flush()
     return EXIT_OK
-
-
-def _category_template(category: str, unit: str, date: dt.date) -> str:
-    if category == "emergency":
-        moment = f"{date.isoformat()}T00:00:00+08:00"
-        return f"occurred: {moment}\nreported: {moment}\n"
-    if category == "supervision":
-        return f"assignees: [{unit}]\ndue: {(date + dt.timedelta(days=30)).isoformat()}\n"
-    if category == "commendation":
-        return f"honorees:\n  - {{name: 待填写, unit: {unit}, kind: collective}}\n"
-    return ""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -45,6 +45,7 @@ from .build import (
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .messages import msg
 from .output import Staging, scan_for_leaks
 
 
@@ -192,7 +193,7 @@ def delta_build(
         if result.diagnostics:
             read_warnings[rel] = result.diagnostics
         check_warnings.pop(rel, None)
-    for d in checks.run_checks(published, config):  # type: ignore[arg-type]
+    for d in checks.run_checks(published, config, last.today):  # type: ignore[arg-type]
         check_warnings[d.path] = (*check_warnings.get(d.path, ()), d)
     order = list(last.signatures)
     problems = [d for rel in order for d in read_warnings.get(rel, ())]
@@ -274,6 +275,7 @@ def delta_build(
         rendered=len(plan),
         withheld=site.withheld_count,
         drafts_skipped=site.drafts_skipped,
+        awaiting_signoff=site.pending_count,
         seconds=round(time.perf_counter() - started, 3),
         output=output,
         changed_sources=tuple(fresh),
@@ -312,8 +314,7 @@ def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
                         f"{SEARCH_DIR}/",
                         None,
                         None,
-                        f"search file {leaks[0]} contains a withheld item's title; "
-                        "the search index was not updated",
+                        msg("leak.search", file=leaks[0]),
                     )
                 ]
             staging.prune()

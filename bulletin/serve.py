@@ -656,6 +656,7 @@ class ServeSettings:
     output: Path | None = None  # default: <site>/.bulletin-cache/serve/public
     debounce: float = 0.05
     search: bool = True
+    language: str | None = None  # of messages and the overlay (--lang); default: the site's
 
 
 def private_output(root: Path) -> tuple[Path, Any]:

@@ -58,6 +58,7 @@ from .build import BuildOptions, BuildResult, build
 from .cache import BuildSession
 from .delta import finish_session
 from .diagnostics import Diagnostic, sort_key
+from .messages import msg
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -528,7 +529,7 @@ class Watcher:
         except Exception as exc:  # build() must not raise; if it does, keep going
             crash = traceback.format_exc()
             result = BuildResult(
-                False, (Diagnostic("(build)", None, None, f"internal error: {exc!r}"),)
+                False, (Diagnostic("(build)", None, None, msg("build.internal", error=repr(exc))),)
             )
         return Rebuild(number, changes, result, round(time.perf_counter() - started, 3), crash)
 
@@ -633,6 +634,7 @@ class WatchSettings:
     drafts: bool = False
     today: dt.date | None = None
     debounce: float = 0.2
+    language: str | None = None  # of the log lines (--lang); default: the site's
 
 
 def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None = None) -> int:

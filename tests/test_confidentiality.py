@@ -374,7 +374,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     without = make_site(base / "without", secrets=False)
     for root in (with_secrets, without):
         result = build(root, BuildOptions(jobs=1))
-        assert result.ok, [d.format() for d in result.diagnostics]
+        assert result.ok, [d.format("en") for d in result.diagnostics]
     return {"with": with_secrets, "without": without}
 
 
@@ -470,7 +470,7 @@ def test_positive_control_the_scanner_finds_a_published_item(tmp_path: Path) -> 
     alpha = SECRETS[0]
     write_item(root, alpha.path, alpha.front.replace("classification: 秘密\n", ""), alpha.body)
     result = build(root, BuildOptions(jobs=1))
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     files = output_files(root / "public")
     leaks = find_leaks(files, [alpha])
     leaked_files = {line.split(":", 1)[0] for line in leaks}
@@ -513,6 +513,6 @@ def test_a_withheld_title_that_is_public_text_does_not_stop_the_build(tmp_path: 
         "涉密正文。",
     )
     result = build(site, BuildOptions(output=tmp_path / "out"))
-    assert result.ok, [d.format() for d in result.errors]
+    assert result.ok, [d.format("en") for d in result.errors]
     assert result.withheld == 1
     assert not (tmp_path / "out" / "items" / "plain-secret").exists()

@@ -128,7 +128,7 @@ def build_and_check(root: Path, options: BuildOptions = OPTIONS) -> BuildResult:
     result = build(root, options)  # must not raise: that is the point of this file
     assert isinstance(result, BuildResult)
     for d in result.diagnostics:
-        assert d.path and isinstance(d.format(), str)
+        assert d.path and isinstance(d.format("en"), str)
     if result.ok:
         assert not result.errors
         check_well_formed(public)
@@ -142,7 +142,7 @@ def build_and_check(root: Path, options: BuildOptions = OPTIONS) -> BuildResult:
 
 
 def messages(result: BuildResult) -> list[str]:
-    return [d.format() for d in result.errors]
+    return [d.format("en") for d in result.errors]
 
 
 def run_cli(*args: object, measure: bool = False) -> subprocess.CompletedProcess[str]:
@@ -527,7 +527,7 @@ def _read(data: bytes, config: Any) -> content.ReadResult:
     for d in result.diagnostics:
         assert d.path == FUZZ and d.is_error
         assert d.line is None or d.line >= 1
-        assert len(d.message) < 1000, "a message must not echo a whole pasted value"
+        assert len(d.text("en")) < 1000, "a message must not echo a whole pasted value"
     return result
 
 
@@ -845,7 +845,7 @@ def test_layout_loader_refuses_outside_links_itself(site: Path, outside: Path) -
     env = templates.make_environment(load_config(site))
     with pytest.raises(templates.TemplateFailure) as failure:
         templates.render(env, "item.html", {}, load_config(site))
-    assert failure.value.diagnostic.format() == (
+    assert failure.value.diagnostic.format("en") == (
         "layouts/item.html: symbolic link points outside the site; refused"
     )
 

@@ -113,7 +113,7 @@ def clean_build(site: Path, dest: Path, **options: object) -> dict[str, bytes]:
     )
     out = dest / "out"
     result = build(copy, BuildOptions(output=out, **options))  # type: ignore[arg-type]
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     return tree(out)
 
 
@@ -172,7 +172,7 @@ def _start(site: Path, out: Path, **kw: object) -> Iterator[Watched]:
     watcher.start()
     try:
         assert watcher.wait_for_builds(1, TIMEOUT)
-        assert rec.rebuilds[0].result.ok, [d.format() for d in rec.rebuilds[0].result.diagnostics]
+        assert rec.rebuilds[0].result.ok, [d.format("en") for d in rec.rebuilds[0].result.diagnostics]
         yield Watched(site, out, watcher, rec)
     finally:
         assert watcher.stop(TIMEOUT)
@@ -371,7 +371,7 @@ def test_content_directory_replaced_like_a_checkout(watched: Watched) -> None:
     shutil.rmtree(content)
     os.rename(staged, content)
     rebuild = watched.sync()
-    assert rebuild.result.ok, [d.format() for d in rebuild.result.diagnostics]
+    assert rebuild.result.ok, [d.format("en") for d in rebuild.result.diagnostics]
     assert "61件" in watched.page("2025-11-06-yishi").read_text("utf-8")
     # the new directory is watched: an edit inside it rebuilds
     path = content / "beiyuan" / "2025-11-06-yishi.md"

@@ -34,7 +34,7 @@ distribution: {report: [市委办公室], send: [区委各部门]}
 
 def read(text: str) -> FrontMatter:
     front, problems = read_front_matter(text, "content/issues/15.md")
-    assert problems == [], [d.format() for d in problems]
+    assert problems == [], [d.format("en") for d in problems]
     assert front is not None
     return front
 
@@ -80,7 +80,7 @@ def test_values_are_not_typed(loader: str) -> None:
 def test_duplicates_at_every_depth_are_reported_and_the_first_is_kept(loader: str) -> None:
     text = "---\na: 1\nb: [{c: 1, c: 2}]\na: 2\n---\n"
     front, problems = read_front_matter(text, "doc.md")
-    assert [d.format() for d in problems] == [
+    assert [d.format("en") for d in problems] == [
         "doc.md:3: b: entry 1: c: is given twice (also on line 3); keep one",
         "doc.md:4: a: is given twice (also on line 2); keep one",
     ]
@@ -114,14 +114,14 @@ def test_split(text: str, body: str, body_line: int) -> None:
 def test_split_refuses(text: str, line: int, message: str) -> None:
     with pytest.raises(FrontMatterError) as info:
         split_front_matter(text)
-    assert (info.value.line, info.value.message) == (line, message)
+    assert (info.value.line, info.value.message.render("en")) == (line, message)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("---\n- a\n---\n", "doc.md:2: front matter must be a mapping of keys to values"),
-        ('---\na: "x\nb: 1\n---\n', "doc.md:2: invalid YAML: "),
+        ('---\na: "x\nb: 1\n---\n', "doc.md:2: the quotation that starts on this line"),
         ("---\na: 1\nb: &x 2\n---\n", "doc.md:3: YAML anchors and aliases are not allowed"),
         ("---\na: !!python/name:os.system x\n---\n", "doc.md:2: a: unknown YAML tag "),
         ("---\na:\n  b:\n    ? {c: 1}\n    : d\n---\n", "doc.md:4: a: b: a key must be text"),
@@ -132,7 +132,7 @@ def test_unreadable_front_matter(text: str, expected: str) -> None:
     front, problems = read_front_matter(text, "doc.md")
     assert front is None
     (problem,) = problems
-    assert problem.format().startswith(expected)
+    assert problem.format("en").startswith(expected)
 
 
 def test_empty_front_matter_has_no_root() -> None:
