@@ -172,7 +172,9 @@ def _start(site: Path, out: Path, **kw: object) -> Iterator[Watched]:
     watcher.start()
     try:
         assert watcher.wait_for_builds(1, TIMEOUT)
-        assert rec.rebuilds[0].result.ok, [d.format("en") for d in rec.rebuilds[0].result.diagnostics]
+        assert rec.rebuilds[0].result.ok, [
+            d.format("en") for d in rec.rebuilds[0].result.diagnostics
+        ]
         yield Watched(site, out, watcher, rec)
     finally:
         assert watcher.stop(TIMEOUT)

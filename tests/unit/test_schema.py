@@ -235,9 +235,7 @@ def test_unit_id(config: SiteConfig) -> None:
     )
     # the name the site shows is accepted where it names one unit
     assert schema.unit_id("城关镇", config) == "chengguan"
-    assert (
-        fails(schema.unit_id, "城关", config) == 'unknown unit "城关" (did you mean "城关镇"?)'
-    )
+    assert fails(schema.unit_id, "城关", config) == 'unknown unit "城关" (did you mean "城关镇"?)'
     assert fails(schema.unit_id, "xyz", config) == 'unknown unit "xyz"'
 
 
