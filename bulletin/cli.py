@@ -7,7 +7,6 @@ import contextlib
 import datetime as dt
 import functools
 import os
-import re
 import sys
 import time
 import unicodedata
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
-from .config import CONFIG_FILE
+from .config import CONFIG_FILE, read_language
 from .diagnostics import BulletinError, Diagnostic, report
 from .messages import (
     ARGPARSE_ZH,
@@ -24,7 +23,6 @@ from .messages import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     Message,
-    language_or_default,
     listing,
     msg,
 )
@@ -213,15 +211,7 @@ def pick_language(words: Sequence[str], site: Path | None) -> str:
             value = word.split("=", 1)[1]
         if value in LANGUAGES:
             return value
-    if site is not None:
-        import tomllib
-
-        try:
-            data = tomllib.loads((site / CONFIG_FILE).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-            return DEFAULT_LANGUAGE
-        return language_or_default(data.get("language"))
-    return DEFAULT_LANGUAGE
+    return read_language(site) if site is not None else DEFAULT_LANGUAGE
 
 
 def parse_command_line(
@@ -470,7 +460,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     """
     from .content import file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
-    from .skeletons import new_item_text
+    from .skeletons import new_item_text, slug_for, write_new_item
 
     root = _site_dir(args.site, args.language)
     if root is None:
@@ -492,11 +482,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         except FieldError as exc:
             problems.append(Diagnostic(where, None, field, exc.message))
     date = args.date or config.today or dt.date.today()
-    if args.slug is not None:
-        slug = args.slug
-    else:
-        words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", args.title).strip("-")[:40].strip("-")
-        slug = f"{date.isoformat()}-{words}" if words else date.isoformat()
+    slug = args.slug if args.slug is not None else slug_for(args.title, date)
     name_problem = file_name_problem(slug)
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
         problems.append(
@@ -509,36 +495,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     unit, category = values["unit"], values["category"]
     text = new_item_text(values["title"], unit, category, date, config.language)
-    return write_item(root, config, unit, slug, text, language)
-
-
-def write_item(
-    root: Path, config: SiteConfig, unit: str, slug: str, text: str, language: str
-) -> int:
-    """Write a new item file ``content/<unit>/<slug>.md`` holding ``text``, never over an
-    existing file nor with a slug another file has; print its path and the next steps.
-    Returns the exit code."""
-    from .content import ITEM_SUFFIX
-
-    path = config.content_dir / unit / f"{slug}{ITEM_SUFFIX}"
-    rel = path.relative_to(root).as_posix()
-    if path.exists():
-        say(msg("cli.exists", path=rel), language)
-        return EXIT_CONTENT
-    for dirpath, _dirs, files in os.walk(config.content_dir):
-        if f"{slug}{ITEM_SUFFIX}" in files:
-            other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(root).as_posix()
-            say(msg("cli.slug_taken", path=other, slug=slug), language)
-            return EXIT_CONTENT
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
-            fh.write(text)
-    except FileExistsError:
-        say(msg("cli.exists", path=rel), language)
-        return EXIT_CONTENT
-    except OSError as exc:
-        say(msg("cli.cannot_write", path=rel, error=str(exc.strerror or exc)), language)
+    rel, problem = write_new_item(config, unit, slug, text)
+    if problem is not None:
+        say(problem, language)
         return EXIT_CONTENT
     print(rel)
     say(msg("cli.new_next", path=rel), language)

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .diagnostics import BulletinError, Diagnostic, did_you_mean
 from .encoding import looks_gbk
-from .messages import Message, listing, msg
+from .messages import DEFAULT_LANGUAGE, Message, language_or_default, listing, msg
 
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
@@ -214,6 +214,17 @@ def _type_name(kind: type) -> Message:
         dt.date: "type.date",
     }
     return msg(names[kind]) if kind in names else msg("type.other", name=kind.__name__)
+
+
+def read_language(root: Path) -> str:
+    """The ``language`` the site.toml in ``root`` names, as far as it can be read without
+    validating the rest (for messages printed before or without a full config); the
+    default language when it cannot be read or names none bulletin speaks."""
+    try:
+        data = tomllib.loads((root / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return DEFAULT_LANGUAGE
+    return language_or_default(data.get("language"))
 
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -590,7 +590,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "bulletin: {path}：无法写入：{error}",
         "en": "bulletin: {path}: cannot write: {error}",
     },
-    "cli.new_written": {"zh-CN": "已写入草稿：{path}", "en": "Draft written: {path}"},
     "cli.new_next": {
         "zh-CN": "下一步：\n"
         "  1. 编辑 {path}，填写各部分正文（写短、写实）\n"
@@ -760,20 +759,71 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "导入 {ok} 个文件，失败 {failed} 个",
         "en": "{ok} file(s) imported, {failed} failed",
     },
+    "import.next": {
+        "zh-CN": "导入的信息是草稿：请核对标题、类别和日期，运行 bulletin check，校核、审批后删除 status: draft",
+        "en": "Imported items are drafts: check their title, category and date, run bulletin "
+        "check, and once signed off remove status: draft",
+    },
     "import.dir_empty": {
         "zh-CN": "目录里没有 .docx 或 .txt 文件",
         "en": "the folder holds no .docx or .txt file",
     },
     # --- serve and watch ---------------------------------------------------------
     "serve.overlay_title": {
-        "zh-CN": "构建失败（{n} 个错误）：页面仍是上一次成功构建的结果",
-        "en": "Build failed ({n} errors): the pages are from the last good build",
+        "zh-CN": "构建失败：仍显示上一次成功构建的页面",
+        "en": "Build failed: showing the last good build",
     },
     "serve.overlay_close": {"zh-CN": "关闭", "en": "Close"},
     "serve.overlay_hint": {
-        "zh-CN": "修改后保存，页面会自动刷新。",
-        "en": "Save a fix and the page reloads by itself.",
+        "zh-CN": "修改下列文件并保存，页面会自动刷新。",
+        "en": "Fix the files below and save; this page reloads by itself.",
     },
+    "serve.overlay_more": {"zh-CN": "另有 {n} 个错误", "en": "{n} more errors"},
+    "serve.port_in_use": {
+        "zh-CN": "bulletin: {host} 的端口 {port} 已被占用；请用 --port 另选一个",
+        "en": "bulletin: port {port} on {host} is in use; choose another with --port",
+    },
+    "serve.cannot_serve": {
+        "zh-CN": "bulletin: 无法在 {host}:{port} 上提供服务：{error}",
+        "en": "bulletin: cannot serve on {host}:{port}: {error}",
+    },
+    "serve.not_loopback": {
+        "zh-CN": "bulletin: 警告：正在 {host} 上提供服务，其他计算机也能访问。这是开发用的预览服务器："
+        "没有访问控制，也没有安全加固，不能给读者使用。请用 bulletin build 生成网站，再用正式的网站服务器发布。",
+        "en": "bulletin: warning: serving on {host}, reachable from other machines. This is "
+        "a development server: no access control, not hardened, not for readers. Publish "
+        "with `bulletin build` and a real web server.",
+    },
+    "serve.output": {
+        "zh-CN": "bulletin: 输出在 {output}（不是正式的输出目录）；按 Ctrl-C 停止",
+        "en": "bulletin: output in {output} (not the production output); Ctrl-C to stop",
+    },
+    "http.bad_request": {"zh-CN": "请求地址有误", "en": "bad request target"},
+    "http.loopback_only": {
+        "zh-CN": "这个开发用服务器只接受本机地址（localhost）的访问",
+        "en": "this development server answers to loopback names only",
+    },
+    "http.not_found": {"zh-CN": "未找到", "en": "not found"},
+    "http.bad_path": {"zh-CN": "路径有误", "en": "bad path"},
+    "http.forbidden": {"zh-CN": "禁止访问", "en": "forbidden"},
+    "http.building": {"zh-CN": "正在构建…", "en": "Building…"},
+    "http.building_text": {
+        "zh-CN": "第一次构建完成后，本页会自动刷新。",
+        "en": "This page reloads by itself when the first build is done.",
+    },
+    "http.not_built": {
+        "zh-CN": "{path} 不在当前构建中。",
+        "en": "{path} is not in the current build.",
+    },
+    "change.created": {"zh-CN": "{path} 新建", "en": "{path} created"},
+    "change.modified": {"zh-CN": "{path} 修改", "en": "{path} modified"},
+    "change.deleted": {"zh-CN": "{path} 删除", "en": "{path} deleted"},
+    "change.moved": {"zh-CN": "{path} → {dest}", "en": "{path} → {dest}"},
+    "change.initial": {"zh-CN": "首次构建", "en": "initial build"},
+    "change.new_day": {"zh-CN": "新的一天 {day}", "en": "new day {day}"},
+    "change.requested": {"zh-CN": "（请求重建）", "en": "(requested)"},
+    "change.none": {"zh-CN": "没有变化", "en": "no change"},
+    "change.more": {"zh-CN": "（另有 {n} 处）", "en": " (+{n} more)"},
     "live.cannot_watch_dir": {
         "zh-CN": "bulletin: 无法监视 {name}/：{error}",
         "en": "bulletin: cannot watch {name}/: {error}",
@@ -800,10 +850,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "；{n} 个警告（bulletin check 可列出）",
         "en": "; {n} warnings (bulletin check lists them)",
     },
-    "live.initial": {"zh-CN": "首次构建", "en": "initial build"},
-    "live.changes": {"zh-CN": "{n} 处改动：{names}", "en": "{n} changes: {names}"},
-    "live.change": {"zh-CN": "{name}", "en": "{name}"},
-    "live.more": {"zh-CN": "等", "en": ", …"},
     "live.stopped_hard": {
         "zh-CN": "bulletin: 没有等待构建结束，直接退出",
         "en": "bulletin: stopped without waiting for the build",

@@ -60,6 +60,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from .build import BuildOptions, BuildResult
 from .cache import BuildSession
+from .messages import DEFAULT_LANGUAGE, Message, msg
 from .watch import (
     Change,
     Rebuild,
@@ -87,7 +88,6 @@ RELOAD_JS = r"""/* bulletin serve: live reload and build-error overlay (developm
   var page = (me && me.getAttribute("data-bulletin-build")) || "";
   var file = (me && me.getAttribute("data-bulletin-file")) || "";
   var ID = "__OVERLAY_ID__";
-  var zh = /^zh/i.test(document.documentElement.getAttribute("lang") || "zh");
   var reloading = false;
 
   function hide() {
@@ -102,7 +102,7 @@ RELOAD_JS = r"""/* bulletin serve: live reload and build-error overlay (developm
     return node;
   }
 
-  function show(errors, more) {
+  function show(errors, more, text) {
     hide();
     var box = el("div", "", "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
       "background:rgba(24,0,0,.92);color:#fff;padding:2em 2.5em;margin:0;" +
@@ -111,21 +111,18 @@ RELOAD_JS = r"""/* bulletin serve: live reload and build-error overlay (developm
     box.setAttribute("role", "alertdialog");
     box.setAttribute("aria-modal", "false");
     box.setAttribute("aria-labelledby", ID + "-title");
-    var title = el("h2", zh ? "构建失败：仍显示上一次成功构建的页面"
-      : "Build failed: showing the last good build",
+    var title = el("h2", text.title,
       "font:bold 20px/1.4 system-ui,sans-serif;margin:0 0 .5em;color:#ffb4b4");
     title.id = ID + "-title";
-    var hint = el("p", zh ? "修改下列文件并保存，页面会自动刷新。"
-      : "Fix the files below and save; this page reloads by itself.",
-      "margin:0 0 1em;font-family:system-ui,sans-serif");
+    var hint = el("p", text.hint, "margin:0 0 1em;font-family:system-ui,sans-serif");
     var list = el("ul", "", "margin:0;padding-left:1.2em");
     for (var i = 0; i < errors.length; i++) {
       list.appendChild(el("li", errors[i], "white-space:pre-wrap;margin:.3em 0"));
     }
     if (more > 0) {
-      list.appendChild(el("li", (zh ? "另有 " + more + " 个错误" : more + " more errors"), ""));
+      list.appendChild(el("li", text.more, ""));
     }
-    var close = el("button", zh ? "关闭" : "Close",
+    var close = el("button", text.close,
       "position:absolute;top:1em;right:1em;font:inherit;padding:.2em .8em;cursor:pointer");
     close.type = "button";
     close.onclick = hide;
@@ -157,7 +154,7 @@ RELOAD_JS = r"""/* bulletin serve: live reload and build-error overlay (developm
         return;
       }
     }
-    if (state.ok === false) show(state.errors || [], state.more || 0);
+    if (state.ok === false) show(state.errors || [], state.more || 0, state.text || {});
     else hide();
   }
 
@@ -173,7 +170,7 @@ RELOAD_JS = r"""/* bulletin serve: live reload and build-error overlay (developm
 """.replace("__OVERLAY_ID__", OVERLAY_ID).replace("__EVENTS__", EVENTS)
 
 PLACEHOLDER = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font:16px/1.6 system-ui,sans-serif;margin:3em">
 <h1 style="font-size:1.4em">{title}</h1><p>{text}</p>
@@ -259,6 +256,7 @@ class LiveState:
         self.seq = 0  # bumped on every published build; SSE streams wait on it
         self.closed = False
         self.base_path = "/"
+        self.language = DEFAULT_LANGUAGE  # of the overlay and its diagnostics
         self.cond = threading.Condition()
 
     @property
@@ -283,8 +281,8 @@ class LiveState:
                 self.ok = True
                 self.errors, self.more = [], 0
             else:
-                errors = [d.format() for d in result.errors] or [
-                    d.format() for d in result.diagnostics
+                errors = [d.format(self.language) for d in result.errors] or [
+                    d.format(self.language) for d in result.diagnostics
                 ]
                 self.ok = False
                 self.errors, self.more = errors[:MAX_ERRORS], max(0, len(errors) - MAX_ERRORS)
@@ -300,6 +298,7 @@ class LiveState:
                 "ok": self.ok,
                 "errors": list(self.errors),
                 "more": self.more,
+                "text": overlay_text(self.language, self.more),
                 "building": self.building,
                 "builds": self.builds,
             }
@@ -514,9 +513,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if target.startswith(("http://", "https://")):
             target = urlsplit(target).path or "/"
         if not target.startswith("/"):
-            return self._plain(400, "bad request target", head)
+            return self._plain(400, "http.bad_request", head)
         if not self.server.host_allowed(self.headers.get("Host")):
-            return self._plain(421, "this development server answers to loopback names only", head)
+            return self._plain(421, "http.loopback_only", head)
         path, _, query = target.partition("?")
         path = path.partition("#")[0]
         if path.startswith(PREFIX):
@@ -527,7 +526,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path == STATUS:
                 body = json.dumps(self.server.state.snapshot(), ensure_ascii=False).encode()
                 return self._send(200, body, "application/json; charset=utf-8", head)
-            return self._plain(404, "not found", head)
+            return self._plain(404, "http.not_found", head)
         self._file(path, query, head)
 
     def _file(self, path: str, query: str, head: bool) -> None:
@@ -537,11 +536,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(base, query)
         build_id = state.build_id  # read before the file: a newer file only adds a reload
         if build_id is None:
-            return self._placeholder(503, "正在构建…", "第一次构建完成后，本页会自动刷新。", head)
+            return self._placeholder(503, msg("http.building"), msg("http.building_text"), head)
         try:
             parts, slash = request_parts(path, base)
         except BadPath as bad:
-            return self._plain(bad.status, "bad path" if bad.status == 400 else "not found", head)
+            problem = "http.bad_path" if bad.status == 400 else "http.not_found"
+            return self._plain(bad.status, problem, head)
         found = None
         for attempt in range(SWAP_RETRIES):
             try:
@@ -553,9 +553,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if attempt:  # a second try lands in the new build if a swap raced us
                     break
             except OSError:
-                return self._plain(403, "forbidden", head)
+                return self._plain(403, "http.forbidden", head)
         if found is None:
-            return self._placeholder(404, "未找到", f"{path} 不在当前构建中。", head, build_id)
+            return self._placeholder(
+                404, msg("http.not_found"), msg("http.not_built", path=path), head, build_id
+            )
         if found == "redirect":
             link = base + "".join(quote(p) + "/" for p in parts)
             return self._redirect(link, query)
@@ -599,15 +601,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _plain(self, status: int, text: str, head: bool) -> None:
+    def _plain(self, status: int, message_id: str, head: bool) -> None:
+        text = msg(message_id).render(self.server.state.language)
         self._send(status, (text + "\n").encode(), "text/plain; charset=utf-8", head)
 
     def _placeholder(
-        self, status: int, title: str, text: str, head: bool, build_id: str | None = None
+        self, status: int, title: Message, text: Message, head: bool, build_id: str | None = None
     ) -> None:
         import html
 
-        page = PLACEHOLDER.format(title=html.escape(title), text=html.escape(text)).encode()
+        language = self.server.state.language
+        page = PLACEHOLDER.format(
+            lang=language,
+            title=html.escape(title.render(language)),
+            text=html.escape(text.render(language)),
+        ).encode()
         self._send(status, inject(page, build_id), "text/html; charset=utf-8", head)
 
     def _redirect(self, location: str, query: str) -> None:
@@ -711,9 +719,13 @@ class DevSession:
         return f"http://{shown}:{port}{self.state.base_path}"
 
     def _update_base_path(self) -> None:
-        from .config import load_config
+        """The base path and the language of messages, from the site's config."""
+        from .config import load_config, read_language
         from .diagnostics import BulletinError
 
+        language = self.settings.language or read_language(self.root)
+        with self.state.cond:
+            self.state.language = language
         try:
             base = load_config(self.root).base_path
         except (BulletinError, OSError):
@@ -725,7 +737,7 @@ class DevSession:
         if any(c.path == "site.toml" or c.dest == "site.toml" for c in rebuild.changes):
             self._update_base_path()
         self.state.publish(rebuild)
-        log_rebuild(rebuild, self.log)
+        log_rebuild(rebuild, self.log, language=self.state.language)
 
     def start(self) -> DevSession:
         s = self.settings
@@ -742,7 +754,9 @@ class DevSession:
             self.root,
             options,
             on_build=self._on_build,
-            on_finish=lambda problems, seconds: log_finish(problems, seconds, self.log),
+            on_finish=lambda problems, seconds: log_finish(
+                problems, seconds, self.log, language=self.state.language
+            ),
             on_start=self.state.started,
             debounce=s.debounce,
             halt=self.halt,
@@ -786,40 +800,38 @@ def run_serve(root: Path, settings: ServeSettings, stop: threading.Event | None 
     """``bulletin serve``: serve and rebuild until Ctrl-C or SIGTERM."""
     stop = stop or threading.Event()
     err = sys.stderr
+
+    def say(message: Message, stream: TextIO = err) -> None:
+        print(message.render(session.state.language), file=stream, flush=True)
+
     with stop_on_signals(stop):
         session = DevSession(root, settings, halt=stop)
         try:
             session.start()
         except OSError as exc:
             session.close()
+            where = {"host": settings.host, "port": settings.port}
             if exc.errno == errno.EADDRINUSE:
-                print(
-                    f"bulletin: port {settings.port} on {settings.host} is in use; "
-                    "choose another with --port",
-                    file=err,
-                )
+                say(msg("serve.port_in_use", **where))
             else:
-                print(
-                    f"bulletin: cannot serve on {settings.host}:{settings.port}: "
-                    f"{exc.strerror or exc}",
-                    file=err,
-                )
+                say(msg("serve.cannot_serve", **where, error=str(exc.strerror or exc)))
             return 2
         if not session.loopback:
-            print(
-                f"bulletin: warning: serving on {settings.host}, reachable from other machines. "
-                "This is a development server: no access control, not hardened, not for "
-                "readers. Publish with `bulletin build` and a real web server.",
-                file=err,
-            )
-        print(f"bulletin: serving {root} at {session.url}", flush=True)
-        print(
-            f"bulletin: output in {session.output} (not the production output); Ctrl-C to stop",
-            file=err,
-            flush=True,
-        )
+            say(msg("serve.not_loopback", host=settings.host))
+        say(msg("serve.serving", root=str(root), url=session.url), sys.stdout)
+        say(msg("serve.output", output=str(session.output)))
         wait_for(stop)
-        print("bulletin: stopping", file=err, flush=True)
+        say(msg("live.stopping"))
         if not session.close(timeout=3.0, kill_build=True):
-            print("bulletin: a build was still running; abandoned", file=err)
+            say(msg("serve.abandoned"))
     return 0
+
+
+def overlay_text(language: str, more: int) -> dict[str, str]:
+    """The words of the error overlay, in ``language`` (the page's script shows them)."""
+    return {
+        "title": msg("serve.overlay_title").render(language),
+        "hint": msg("serve.overlay_hint").render(language),
+        "close": msg("serve.overlay_close").render(language),
+        "more": msg("serve.overlay_more", n=more).render(language),
+    }

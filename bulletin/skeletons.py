@@ -9,6 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
+from pathlib import Path
+
+from .config import SiteConfig
+from .messages import Message, msg
+
+ITEM_SUFFIX = ".md"
 
 # category id → section headings, per language; DEFAULT for categories of the site's own.
 SKELETONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -78,3 +86,35 @@ def new_item_text(
         f"reviewed-by:\napproved-by:\n---\n\n"
         f"{skeleton(category, language) if body is None else body}"
     )
+
+
+def slug_for(title: str, date: dt.date) -> str:
+    """The default file stem of a new item: its date and the letters, digits and Chinese
+    characters of its title (at most 40)."""
+    words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", title).strip("-")[:40].strip("-")
+    return f"{date.isoformat()}-{words}" if words else date.isoformat()
+
+
+def write_new_item(
+    config: SiteConfig, unit: str, slug: str, text: str
+) -> tuple[str | None, Message | None]:
+    """Write ``text`` as the new item ``content/<unit>/<slug>.md``: never over an existing
+    file, never with a slug another item file has (slugs are unique). Returns the file's
+    site-relative path, or None and why not."""
+    path = config.content_dir / unit / f"{slug}{ITEM_SUFFIX}"
+    rel = path.relative_to(config.root).as_posix()
+    if path.exists():
+        return None, msg("cli.exists", path=rel)
+    for dirpath, _dirs, files in os.walk(config.content_dir):
+        if f"{slug}{ITEM_SUFFIX}" in files:
+            other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(config.root).as_posix()
+            return None, msg("cli.slug_taken", path=other, slug=slug)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
+            fh.write(text)
+    except FileExistsError:
+        return None, msg("cli.exists", path=rel)
+    except OSError as exc:
+        return None, msg("cli.cannot_write", path=rel, error=str(exc.strerror or exc))
+    return rel, None

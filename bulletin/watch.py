@@ -56,9 +56,10 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build
 from .cache import BuildSession
+from .config import read_language
 from .delta import finish_session
 from .diagnostics import Diagnostic, sort_key
-from .messages import msg
+from .messages import CATALOGUE, DEFAULT_LANGUAGE, Message, msg
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -88,12 +89,20 @@ class Change:
     path: str
     dest: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """What changed, for a log line, in ``language``."""
         if self.kind == "moved":
-            return f"{self.path} → {self.dest}"
-        if self.kind in ("initial", "new day"):
-            return self.path
-        return f"{self.path} {self.kind}"
+            return msg("change.moved", path=self.path, dest=self.dest).render(language)
+        if self.kind == "initial":
+            return msg("change.initial").render(language)
+        if self.kind == "new day":
+            day = self.path.rsplit(" ", 1)[-1]
+            return msg("change.new_day", day=day).render(language)
+        if self.path == "(requested)":
+            return msg("change.requested").render(language)
+        if f"change.{self.kind}" in CATALOGUE:
+            return msg(f"change.{self.kind}", path=self.path).render(language)
+        return f"{self.path} {self.kind}"  # pragma: no cover - every kind is listed
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -119,13 +128,18 @@ class Rebuild:
         return self.result.ok and (self.result.written > 0 or self.result.removed > 0)
 
 
-def summarize(changes: tuple[Change, ...] | list[Change], limit: int = 3) -> str:
-    """'content/a.md modified, content/b.md deleted (+3 more)'."""
+def summarize(
+    changes: tuple[Change, ...] | list[Change],
+    limit: int = 3,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """'content/a.md modified, content/b.md deleted (+3 more)', in ``language``."""
     if not changes:
-        return "no change"
-    shown = ", ".join(c.describe() for c in changes[:limit])
+        return msg("change.none").render(language)
+    sep = "、" if language == "zh-CN" else ", "
+    shown = sep.join(c.describe(language) for c in changes[:limit])
     more = len(changes) - limit
-    return shown + (f" (+{more} more)" if more > 0 else "")
+    return shown + (msg("change.more", n=more).render(language) if more > 0 else "")
 
 
 def relevant(rel: PurePosixPath, is_directory: bool) -> bool:
@@ -429,7 +443,8 @@ class Watcher:
             except OSError as exc:
                 # vanished again (retried before the next build), or out of inotify watches
                 if exc.errno not in (2, 20):  # ENOENT, ENOTDIR
-                    print(f"bulletin: cannot watch {name}/: {exc.strerror}", file=sys.stderr)
+                    problem = msg("live.cannot_watch_dir", name=name, error=str(exc.strerror))
+                    print(problem.render(read_language(self.root)), file=sys.stderr)
                 continue
             self._dir_watches[name] = (ident, watch)
 
@@ -537,21 +552,32 @@ class Watcher:
 # --- logging shared by watch and serve ---------------------------------------------------
 
 
-def log_finish(problems: list[Diagnostic], seconds: float, stream: TextIO | None = None) -> None:
-    """One line after the search index caught up (or why it did not)."""
+def log_finish(
+    problems: list[Diagnostic],
+    seconds: float,
+    stream: TextIO | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> None:
+    """One line after the search index caught up (or why it did not), in ``language``."""
     out = stream or sys.stderr
     for d in problems:
-        print(d.format(), file=out)
+        print(d.format(language), file=out)
     if not problems:
-        print(f"bulletin: search index up to date ({seconds:.2f} s)", file=out, flush=True)
+        print(msg("live.search_done", seconds=seconds).render(language), file=out, flush=True)
 
 
 def changed_paths(changes: tuple[Change, ...]) -> set[str]:
     return {p for c in changes for p in c.paths}
 
 
-def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: int = 20) -> None:
-    """One line per build, then its diagnostics.
+def log_rebuild(
+    rebuild: Rebuild,
+    stream: TextIO | None = None,
+    *,
+    warn_limit: int = 20,
+    language: str = DEFAULT_LANGUAGE,
+) -> None:
+    """One line per build, then its diagnostics, in ``language``.
 
     Errors are always printed. Warnings are printed for the files that changed (all of
     them after the initial build if there are few, else only their count).
@@ -559,18 +585,22 @@ def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: i
     out = stream if stream is not None else sys.stderr
     r = rebuild.result
     stamp = time.strftime("%H:%M:%S")
-    what = summarize(rebuild.changes)
+    what = summarize(rebuild.changes, language=language)
     if r.ok:
-        line = (
-            f"{stamp} {what} → {r.written} written, {r.removed} removed, "
-            f"{r.pages} pages, {rebuild.seconds:.2f} s"
+        done = msg(
+            "live.rebuilt",
+            stamp=stamp,
+            what=what,
+            written=r.written,
+            removed=r.removed,
+            pages=r.pages,
+            seconds=rebuild.seconds,
         )
     else:
         n = len(r.errors)
-        line = (
-            f"{stamp} {what} → build failed ({n} error{'s' if n != 1 else ''}), "
-            f"{rebuild.seconds:.2f} s; the last good site stays live"
-        )
+        s = "s" if n != 1 else ""
+        done = msg("live.failed", stamp=stamp, what=what, n=n, s=s, seconds=rebuild.seconds)
+    line = done.render(language)
     warnings = r.warnings
     if rebuild.initial:
         shown = warnings if len(warnings) <= warn_limit else []
@@ -579,10 +609,10 @@ def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: i
         shown = [d for d in warnings if d.path in touched]
     hidden = len(warnings) - len(shown)
     if hidden and rebuild.initial:
-        line += f"; {hidden} warnings (bulletin check lists them)"
+        line += msg("live.hidden_warnings", n=hidden).render(language)
     print(line, file=out)
     for d in sorted([*r.errors, *shown], key=sort_key):
-        print(f"  {d.format()}", file=out)
+        print("  " + d.format(language), file=out)
     if rebuild.crash:
         print(rebuild.crash, file=out, end="")
     out.flush()
@@ -606,7 +636,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             # group): leave at once and quietly; the parent ends the build and exits.
             os._exit(128 + signum)
         if stop.is_set():
-            print("bulletin: stopped without waiting for the build", file=sys.stderr)
+            print(msg("live.stopped_hard").render(DEFAULT_LANGUAGE), file=sys.stderr)
             sys.stderr.flush()
             os._exit(130 if signum == signal.SIGINT else 143)
         stop.set()
@@ -647,11 +677,18 @@ def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None 
         session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
         defer_search=True,  # pages first; the search index follows (finish_session)
     )
+
+    def language() -> str:  # --lang, else the site's (site.toml may change meanwhile)
+        return settings.language or read_language(root)
+
+    def say(message: Message) -> None:
+        print(message.render(language()), file=sys.stderr, flush=True)
+
     watcher = Watcher(
         root,
         options,
-        on_build=log_rebuild,
-        on_finish=log_finish,
+        on_build=lambda rebuild: log_rebuild(rebuild, language=language()),
+        on_finish=lambda problems, seconds: log_finish(problems, seconds, language=language()),
         debounce=settings.debounce,
         halt=stop,
     )
@@ -659,18 +696,11 @@ def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None 
         try:
             watcher.start()
         except OSError as exc:
-            print(f"bulletin: cannot watch {root}: {exc.strerror or exc}", file=sys.stderr)
+            say(msg("live.cannot_watch", root=str(root), error=str(exc.strerror or exc)))
             return 1
-        print(
-            f"bulletin: watching {root} (content/, layouts/, site.toml); SIGINT or SIGTERM to stop",
-            file=sys.stderr,
-            flush=True,
-        )
+        say(msg("live.watching", root=str(root)))
         wait_for(stop)
-        print("bulletin: stopping", file=sys.stderr, flush=True)
+        say(msg("live.stopping"))
         if not watcher.stop(timeout=30.0, kill_build=True):
-            print(
-                "bulletin: a build was still running; abandoned (the live output was not touched)",
-                file=sys.stderr,
-            )
+            say(msg("live.abandoned"))
     return 0
