@@ -360,11 +360,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return ReadResult(
             rel,
             None,
-            (
-                Diagnostic(
-                    rel, front.body_line if not empty else lines.get("title", 1), None, problem
-                ),
-            ),
+            (Diagnostic(rel, _empty_body_line(front.body, front.body_line), None, problem),),
         )
     warnings += [
         Diagnostic(rel, line, None, msg("content.indented_code"), "warning")
@@ -428,6 +424,15 @@ def _tag_warnings(
             message = msg("field.tags_space", value=tag, fixed=", ".join(words))
         found.append(Diagnostic(rel, front.line(entry), "tags", message, "warning"))
     return found
+
+
+def _empty_body_line(body: str, body_line: int) -> int:
+    """Where to point at a body with nothing to say: its first line that is not blank
+    (a heading of the skeleton), else the closing fence above it."""
+    blank = len(body) - len(body.lstrip())
+    if blank == len(body):
+        return body_line - 1
+    return body_line + body.count("\n", 0, blank)
 
 
 def _time_of(node: yaml.Node) -> dt.datetime | None:

@@ -75,7 +75,7 @@ FULLWIDTH_FENCE_RE = re.compile(r"^[ \t]*(?=[-—－―–ー]*[—－―–ー]
 # or right after the colon, a tab in the indentation.
 FULLWIDTH_COLON_RE = re.compile(r"^[ \t\u3000]*(?:-[ \u3000]+)?([A-Za-z][\w-]*)[ \u3000]*：")
 FULLWIDTH_SPACE_RE = re.compile(
-    r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?[A-Za-z][\w-]*:\u3000|^[ \t]*-\u3000"
+    r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][\w-]*):\u3000|^[ \t]*-\u3000"
 )
 TAB_INDENT_RE = re.compile(r"^ *\t")
 
@@ -339,8 +339,9 @@ def line_slip(yaml_text: str, last: int) -> FrontMatterError | None:
         colon = FULLWIDTH_COLON_RE.match(line)
         if colon is not None:
             return FrontMatterError(number, msg("yaml.fullwidth_colon"), colon.group(1))
-        if FULLWIDTH_SPACE_RE.match(line):
-            return FrontMatterError(number, msg("yaml.fullwidth_space"))
+        space = FULLWIDTH_SPACE_RE.match(line)
+        if space is not None:
+            return FrontMatterError(number, msg("yaml.fullwidth_space"), space.group("key"))
         if TAB_INDENT_RE.match(line):
             return FrontMatterError(number, msg("yaml.tab"))
     return None

@@ -171,9 +171,19 @@ def blocks_to_markdown(blocks: list[Block]) -> str:
         elif block.kind == "li":
             out.append("- " + _escape_inline(block.text))
         else:
-            text = _escape_inline(block.text)
-            out.append("\\" + text if MARKDOWN_START_RE.match(text) else text)
+            out.append(_escape_start(_escape_inline(block.text)))
     return "\n\n".join(out) + "\n" if out else ""
+
+
+def _escape_start(text: str) -> str:
+    """``text`` such that Markdown reads it as a paragraph, not a heading, list or quote:
+    "1. 加强…" becomes "1\\. 加强…", "- x" becomes "\\- x"."""
+    if not MARKDOWN_START_RE.match(text):
+        return text
+    number = re.match(r"^(\d+)([.)])", text)
+    if number is not None:
+        return f"{number.group(1)}\\{text[len(number.group(1)) :]}"
+    return "\\" + text
 
 
 def _escape_inline(text: str) -> str:

@@ -24,9 +24,12 @@ OLD = 1_000_000_000  # 2001-09-09: an mtime no build can produce
 
 
 def bulletin(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``bulletin ARGS`` with English messages (``--lang en``): these tests are about what
+    the commands do; the Chinese messages are tested in test_editor.py and the
+    invalid-site cases."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
-        [sys.executable, "-m", "bulletin", *map(str, args)],
+        [sys.executable, "-m", "bulletin", *map(str, args), "--lang", "en"],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -215,6 +218,7 @@ def test_every_command_takes_its_arguments_in_any_order(command: str) -> None:
     for words in orders(positionals, options):
         args = vars(parse_command_line([command, *words]))
         assert args.pop("command") == command
+        assert args.pop("lang") is None and args.pop("language") in ("zh-CN", "en")
         assert args == expected, words
 
 

@@ -496,7 +496,7 @@ def test_cli_reports_the_withheld_count(built: dict[str, Path], tmp_path: Path) 
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Withheld (classified) |      8" in proc.stdout
+    assert "涉密不发布     |      8" in proc.stdout
     # the console is not an output file, but nothing there names a withheld item either
     assert MARKER not in (proc.stdout + proc.stderr).lower()
 

@@ -149,10 +149,11 @@ def run_cli(*args: object, measure: bool = False) -> subprocess.CompletedProcess
     """``python -m bulletin ARGS`` (or the same through a wrapper that prints its peak RSS)."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
     env.pop("PYTHONFAULTHANDLER", None)
+    words = [*map(str, args), "--lang", "en"]  # the messages these tests expect
     if measure:
-        command = [sys.executable, "-c", MEASURE, *map(str, args)]
+        command = [sys.executable, "-c", MEASURE, *words]
     else:
-        command = [sys.executable, "-m", "bulletin", *map(str, args)]
+        command = [sys.executable, "-m", "bulletin", *words]
     proc = subprocess.run(
         command, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120
     )
