@@ -487,7 +487,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
         problems.append(
             Diagnostic(
-                where, None, "slug", msg("cli.slug_problem", slug=slug, problem=name_problem)
+                where,
+                None,
+                "slug",
+                # control characters and bytes that are not UTF-8 are shown escaped
+                msg(
+                    "cli.slug_problem",
+                    slug=slug if slug.isprintable() else repr(slug)[1:-1],
+                    problem=name_problem,
+                ),
             )
         )
     if problems:

@@ -376,6 +376,10 @@ def test_events_after_good_bad_and_fixed_builds(served: Served) -> None:
         failed = events.next(lambda s: s["ok"] is False)
         assert failed["build"] == second["build"]  # still serving the last good build
         assert any(e.startswith(ITEM) for e in failed["errors"]), failed["errors"]
+        # in the site's language (zh-CN): the diagnostic and the overlay's words
+        assert f"{ITEM}:2: 这一行开始的引号没有结束" in failed["errors"]
+        assert failed["text"]["title"] == "构建失败：仍显示上一次成功构建的页面"
+        assert failed["text"]["close"] == "关闭"
         page = served.get(ITEM_URL)
         assert page.status == 200 and "420余人" in page.text
         assert served.status()["ok"] is False
