@@ -73,9 +73,11 @@ FULLWIDTH_FENCE_RE = re.compile(r"^[ \t]*(?=[-—－―–ー]*[—－―–ー]
 # Typing slips that break the YAML of one line, recognised from the line itself:
 # a key followed by a full-width colon (title：…), a full-width space in the indentation
 # or right after the colon, a tab in the indentation.
-FULLWIDTH_COLON_RE = re.compile(r"^[ \t\u3000]*(?:-[ \u3000]+)?([A-Za-z][\w-]*)[ \u3000]*：")
+FULLWIDTH_COLON_RE = re.compile(
+    r"^[ \t\u3000]*(?:-[ \u3000]+)?([A-Za-z][A-Za-z0-9_-]*)[ \u3000]*："
+)
 FULLWIDTH_SPACE_RE = re.compile(
-    r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][\w-]*):\u3000|^[ \t]*-\u3000"
+    r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][A-Za-z0-9_-]*):\u3000|^[ \t]*-\u3000"
 )
 TAB_INDENT_RE = re.compile(r"^ *\t")
 
@@ -360,6 +362,12 @@ def _yaml_problem(exc: yaml.YAMLError, yaml_text: str) -> tuple[int | None, Mess
     slip = line_slip(yaml_text, last)
     if slip is not None:
         return slip.line, slip.message, slip.field
+    if "maximum nesting depth" in problem:  # libyaml's own limit, met before our events check
+        return (
+            (mark.line + FIRST_LINE if mark else FIRST_LINE),
+            msg("fm.too_deep", limit=MAX_DEPTH),
+            None,
+        )
     if context in _OPENED_CONTEXTS and context_mark is not None:
         # An unclosed quote or bracket: point at where it was opened, not at the end.
         return (

@@ -25,6 +25,7 @@ import yaml
 
 from .config import SiteConfig
 from .diagnostics import did_you_mean
+from .frontmatter import FULLWIDTH_COLON_RE
 from .messages import Message, listing, msg
 
 CLASSIFICATIONS = {
@@ -185,6 +186,9 @@ class Scalar:
         try:
             return self.parse(value, config)
         except FieldError as exc:
+            if isinstance(value, str) and FULLWIDTH_COLON_RE.match(value):
+                # "level：city" typed where "level: city" was meant: one text to YAML
+                raise FieldError(msg("yaml.fullwidth_colon"), node) from None
             message = exc.message
             if value is None and node.value and not self.typed:
                 # ~ or null typed where text belongs: YAML reads it as "no value"
@@ -449,11 +453,15 @@ def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) ->
 
     def parse(node: yaml.Node, config: SiteConfig) -> Any:
         if not isinstance(node, yaml.MappingNode) or node.tag != TAG + "map":
+            if isinstance(node, yaml.ScalarNode) and FULLWIDTH_COLON_RE.match(node.value):
+                raise FieldError(msg("yaml.fullwidth_colon"), node)  # "by：…" is one text
             raise FieldError(msg("field.not_record", keys=listing(fields)), node)
         given: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value  # frontmatter refuses keys that are lists or mappings
             if key not in fields:
+                if FULLWIDTH_COLON_RE.match(str(key)):
+                    raise FieldError(msg("yaml.fullwidth_colon"), key_node)
                 hint = did_you_mean(str(key), fields)
                 raise FieldError(msg("field.unknown_subkey", key=key, hint=hint), key_node)
             given.setdefault(key, value_node)  # a repeated key is reported by frontmatter

@@ -444,10 +444,10 @@ def test_a_file_name_that_is_not_utf8(site: Path) -> None:
 
 
 def test_new_rejects_unknown_unit_and_category(site: Path) -> None:
-    proc = bulletin("new", "brief", site, "--unit", "城关镇", "--title", "x")
+    proc = bulletin("new", "brief", site, "--unit", "城关", "--title", "x")
     assert proc.returncode == 2
     assert 'category: unknown category "brief" (did you mean "briefing"?)' in proc.stderr
-    assert 'unit: unknown unit "城关镇" (use its id "chengguan")' in proc.stderr
+    assert 'unit: unknown unit "城关" (did you mean "城关镇"?)' in proc.stderr
     assert not list((site / "content").rglob("*-x.md"))
 
 

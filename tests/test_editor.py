@@ -315,6 +315,14 @@ def test_the_pending_item_leaves_no_trace_in_public(sample) -> None:
             data = path.read_bytes()
             for needle in (PENDING_TITLE, PENDING_SLUG, PENDING_PHRASE, "冬储物资"):
                 assert needle.encode() not in data, f"{path.relative_to(public)} has {needle}"
+    # the search index, read as the browser reads it: no entry for the pending item
+    from bulletin.search.query import SearchIndex
+
+    index = SearchIndex(public / "search-index")
+    assert index.search("冬储").ids == [] and index.search("东坝乡部署").ids == []
+    assert index.search("森林防火").ids  # other items about forest fires are found
+    assert index.search("防汛").ids  # the index itself answers
+    assert index.count == 77
     # not counted: 东坝乡 has the same figures as without the item
     unit = json.loads((public / "stats" / "2026.json").read_text(encoding="utf-8"))
     dongba = next(u for u in unit["units"] if u["id"] == "dongba")

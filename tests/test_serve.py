@@ -531,13 +531,14 @@ def test_serve_command_warns_when_bound_beyond_loopback(site: Path) -> None:
     proc = Proc("serve", str(site), "--host", "0.0.0.0", "--port", "0")
     try:
         _url(proc)
-        assert wait_until(lambda: "development server" in proc.stderr), proc.stderr
+        assert wait_until(lambda: "开发用的预览服务器" in proc.stderr), proc.stderr
         proc.signal(signal.SIGTERM)
         code = proc.wait()
     finally:
         proc.kill()
     assert code == 0, proc.stderr
-    assert "warning" in proc.stderr and "Traceback" not in proc.stderr
+    assert "bulletin: 警告：正在 0.0.0.0 上提供服务" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_serve_command_reports_a_busy_port(site: Path) -> None:
@@ -551,4 +552,5 @@ def test_serve_command_reports_a_busy_port(site: Path) -> None:
         finally:
             proc.kill()
     assert code == 2
-    assert "in use" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"bulletin: 127.0.0.1 的端口 {port} 已被占用；请用 --port 另选一个" in proc.stderr
+    assert "Traceback" not in proc.stderr

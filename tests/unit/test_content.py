@@ -612,3 +612,21 @@ def test_missing_content_directory(tmp_path: Path) -> None:
     files, found = discover(load_config(tmp_path))
     assert files == []
     assert [d.format("en") for d in found] == ["content: directory not found"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("adopted-by:\n  - district\n  - level：city\n", "8: adopted-by: entry 2: "),
+        ("adopted-by:\n  - {level：city}\n", "7: adopted-by: entry 1: "),
+        ("instructions:\n  - by：市委副书记\n", "7: instructions: entry 1: "),
+    ],
+)
+def test_a_full_width_colon_yaml_reads_as_text_is_named(
+    extra: str, expected: str, config: SiteConfig
+) -> None:
+    """Where YAML goes on (a list entry "level：city" is one text), the value it gives is
+    refused with the slip's name, not "unknown adoption level"."""
+    problems_found = problems(item_with(extra), config)
+    message = 'the colon is a full-width "：" (Chinese input method); use ": " (colon and space)'
+    assert problems_found[-1] == f"content/chengguan/x.md:{expected}{message}"
