@@ -391,16 +391,17 @@
   }
 
 
-  // Paragraphs of an item's text are joined by line breaks. Shown inline, a break after
-  // or before Chinese punctuation disappears (。 and ； need no space after them); any
-  // other break reads as one space.
+  // Paragraphs of an item's text are joined by line breaks. Shown inline as one excerpt,
+  // a break or spaces next to Chinese punctuation disappear (。 and ； need no space after
+  // them); any other break reads as one space.
   var CJK_PUNCT = /[\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026]/;
 
   function inlineText(text) {
-    return text.replace(/[ \t]*\n\s*/g, function (m, at, all) {
+    return text.replace(/\s+/g, function (m, at, all) {
       var before = all.charAt(at - 1);
       var after = all.charAt(at + m.length);
-      return !before || !after || CJK_PUNCT.test(before) || CJK_PUNCT.test(after) ? "" : " ";
+      if (!before || !after || CJK_PUNCT.test(before) || CJK_PUNCT.test(after)) return "";
+      return " ";
     });
   }
 
