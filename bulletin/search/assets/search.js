@@ -414,14 +414,37 @@
   }
 
   // The words of one normalised term: the browser's dictionary word segmentation (ICU), or
-  // without it two-character pieces. A term that is one word gives [term].
+  // without it two-character pieces. ICU's dictionary lacks much office vocabulary and cuts
+  // 报送 into 报|送: a run of single characters is taken as one word (two or three
+  // characters) or as pairs. A term that is one word gives [term].
+  var ONE_CJK = new RegExp("^[" + CJK + "]$", "u");
+
   function parts(term) {
     var out = [];
     function add(p) {
       if (p && out.indexOf(p) < 0) out.push(p);
     }
+    function pairs(chars) {
+      for (var i = 0; i < chars.length; ) {
+        var n = chars.length - i === 3 ? 3 : Math.min(2, chars.length - i); // no lone character after a pair
+        add(chars.slice(i, i + n).join(""));
+        i += n;
+      }
+    }
     if (segmenter) {
-      for (var seg of segmenter.segment(term)) if (seg.isWordLike) add(normalize(seg.segment));
+      var singles = [];
+      for (var seg of segmenter.segment(term)) {
+        if (!seg.isWordLike) continue;
+        var w = normalize(seg.segment);
+        if (ONE_CJK.test(w)) {
+          singles.push(w);
+          continue;
+        }
+        pairs(singles);
+        singles = [];
+        add(w);
+      }
+      pairs(singles);
     } else {
       SEG_RE.lastIndex = 0;
       var m;
@@ -430,12 +453,7 @@
           add(m[2]);
           continue;
         }
-        var chars = Array.from(m[1]);
-        for (var i = 0; i < chars.length; ) {
-          var n = chars.length - i === 3 ? 3 : 2; // no piece of one character
-          add(chars.slice(i, i + n).join(""));
-          i += n;
-        }
+        pairs(Array.from(m[1]));
       }
     }
     return out.length > 1 ? out : [term];
