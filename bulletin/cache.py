@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 2
+FORMAT = 3  # 3: front matter read from YAML nodes (text as typed): older parses are stale
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 
