@@ -146,6 +146,13 @@ def make_parsers(
     w = command("watch", "help.watch")
     site_dir(w)
     w.add_argument("--output", type=Path, metavar="DIR", help=h("help.output"))
+    # argparse's intermixed parsing keeps a command's usage as format_usage()[7:], cutting
+    # the English "usage: " by its length; the usage line is given ready-made instead.
+    prefix = ARGPARSE_ZH["usage: "] if language == "zh-CN" else "usage: "
+    for command_parser in sub.choices.values():
+        usage = command_parser.format_usage()
+        if usage.startswith(prefix):
+            command_parser.usage = usage[len(prefix) :].rstrip("\n")
     return parser, dict(sub.choices)
 
 

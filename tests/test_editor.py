@@ -196,7 +196,7 @@ def test_usage_errors_and_help_follow_the_language(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     proc = run("new", "briefing", "--title", "标题", cwd=site)
     assert proc.returncode == 2
-    assert proc.stderr.splitlines()[0].startswith("用法：")
+    assert proc.stderr.splitlines()[0].startswith("用法：bulletin new [-h] [--lang {zh-CN,en}]")
     assert proc.stderr.splitlines()[-1] == "bulletin new：错误：缺少必需的参数：--unit"
     proc = run("new", "briefing", "--title", "标题", "--lang", "en", cwd=site)
     assert proc.stderr.splitlines()[-1] == (
