@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, TextIO
 
-from .messages import DEFAULT_LANGUAGE, Message, msg
+from .messages import DEFAULT_LANGUAGE, Message, as_message, msg
 
 Severity = Literal["error", "warning"]
 
@@ -26,6 +26,10 @@ class Diagnostic:
     field: str | None
     message: Message
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.message, Message):  # text from code not yet on the catalogue
+            object.__setattr__(self, "message", as_message(self.message))
 
     def format(self, language: str = DEFAULT_LANGUAGE) -> str:
         """``path:line: field: message`` in ``language`` (a warning says so first)."""

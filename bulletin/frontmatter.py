@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import yaml
 
 from .diagnostics import Diagnostic
-from .messages import Message, msg
+from .messages import Message, as_message, msg
 
 try:  # the C parser is several times faster
     from yaml import CSafeLoader as Loader
@@ -87,6 +87,7 @@ class FrontMatterError(Exception):
     top-level key it is under (``field``, if any) and why."""
 
     def __init__(self, line: int | None, message: Message, field: str | None = None):
+        message = as_message(message)
         super().__init__(message.render("en"))
         self.line = line
         self.message = message

@@ -26,7 +26,7 @@ import yaml
 from .config import SiteConfig
 from .diagnostics import did_you_mean
 from .frontmatter import FULLWIDTH_COLON_RE
-from .messages import Message, listing, msg
+from .messages import Message, as_message, listing, msg
 
 CLASSIFICATIONS = {
     "public": "public",
@@ -63,6 +63,7 @@ class FieldError(ValueError):
     (its mark gives the line)."""
 
     def __init__(self, message: Message, node: yaml.Node | None = None):
+        message = as_message(message)
         super().__init__(message.render("en"))
         self.message = message
         self.node = node
