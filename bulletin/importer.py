@@ -104,8 +104,10 @@ class _Blocks(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("td", "th") and self.rows is not None and self.cell is not None:
-            self.rows[-1].append(_clean(" ".join(self.cell)))
+            self.rows[-1].append(_clean("".join(self.cell)))
             self.cell = None
+        elif tag == "p" and self.cell is not None:
+            self.cell.append(" ")  # paragraphs of one cell: one line
         elif tag == "table" and self.rows is not None:
             rows = tuple(tuple(r) for r in self.rows if r)
             if rows:
@@ -164,7 +166,9 @@ def blocks_to_markdown(blocks: list[Block]) -> str:
         if block.kind == "table":
             out.append(_table(block.rows))
         elif block.kind.startswith("h") or SECTION_RE.match(block.text):
-            level = 3 if SUBSECTION_RE.match(block.text) else 2
+            # Word's Heading 1 and 2 are sections, deeper ones subsections
+            deep = block.kind in ("h3", "h4", "h5", "h6")
+            level = 3 if deep or SUBSECTION_RE.match(block.text) else 2
             out.append("#" * level + " " + block.text.replace("*", ""))
         elif SUBSECTION_RE.match(block.text):
             out.append("### " + block.text.replace("*", ""))

@@ -391,6 +391,11 @@ def make_docx(path: Path, *, image: Path | None = None) -> Path:
     table = document.add_table(rows=2, cols=2)
     table.cell(0, 0).text, table.cell(0, 1).text = "项目", "数量"
     table.cell(1, 0).text, table.cell(1, 1).text = "抢险队伍", "12支"
+    cell = table.cell(1, 0).paragraphs[0]
+    cell.add_run("（含")
+    cell.add_run("民兵").italic = True  # runs of one cell stay one text
+    cell.add_run("）")
+    table.cell(1, 1).add_paragraph("已集结")  # paragraphs of one cell: one line
     if image is not None:
         document.add_picture(str(image))
     document.add_paragraph("二、下一步打算")
@@ -431,7 +436,7 @@ def test_import_turns_a_word_document_into_a_draft_that_builds(tmp_path: Path) -
     assert "\n今年以来，城关镇坚持早部署、早落实。\n" in body  # 　　 removed
     assert "\n## 一、基本情况\n" in body and "\n### （一）组织领导\n" in body
     assert "全镇成立防汛指挥部，**镇长任总指挥**" in body
-    assert "| 项目 | 数量 |\n|---|---|\n| 抢险队伍 | 12支 |" in body
+    assert "| 项目 | 数量 |\n|---|---|\n| 抢险队伍（含*民兵*） | 12支 已集结 |" in body
     assert "\n1\\. 加强值班值守\n" in body  # a numbered line stays a line of text
     assert "城关镇扎实推进防汛工作" not in body  # the title is not repeated
     out = tmp_path / "preview"
@@ -441,7 +446,7 @@ def test_import_turns_a_word_document_into_a_draft_that_builds(tmp_path: Path) -
         encoding="utf-8"
     )
     assert "<h2>一、基本情况</h2>" in page and "<h3>（一）组织领导</h3>" in page
-    assert "<td>抢险队伍</td>" in page and "<p>1. 加强值班值守</p>" in page
+    assert "<td>抢险队伍（含<em>民兵</em>）</td>" in page and "<p>1. 加强值班值守</p>" in page
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
