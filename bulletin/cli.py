@@ -409,7 +409,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     checking = args.command == "check"
     if not args.lang:  # the site's own language, if its site.toml says one
-        language = pick_language([], root)
+        language = read_language(root)
     options = BuildOptions(
         drafts=args.drafts,
         output=None if checking or args.output is None else args.output.resolve(),
