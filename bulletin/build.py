@@ -649,8 +649,15 @@ def _build_from_sources(
     fingerprints = _page_fingerprints(site, plan, base)
     withheld_fp = _fingerprint(withheld.titles, withheld.slugs)
     search_fp = search_fingerprint(site) if options.search else ""
-    # only a session with a cache can finish later (finish_session needs what it keeps)
-    defer = options.defer_search and options.session is not None and cache.enabled
+    # only a session with a cache can finish later (finish_session needs what it keeps);
+    # and never when the withheld set changed: the index kept until then could show an
+    # item that is withheld now (the leak scan would refuse the build, again and again)
+    defer = (
+        options.defer_search
+        and options.session is not None
+        and cache.enabled
+        and (manifest.get("withheld_fp") == withheld_fp or not (withheld.titles or withheld.slugs))
+    )
     index_now = bool(search_fp) and not defer
     lap("plan")
     outcome = _write_site(

@@ -22,6 +22,9 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic
 
 MARKER = ".bulletin-output"
+# the spare tree's state file; a spare left by an older format (which could keep empty
+# directories of gone items) is not reused: the next staging is linked afresh
+SPARE_FORMAT = 2
 MARKER_TEXT = "This directory is written by bulletin; it is replaced on every build.\n"
 
 
@@ -109,6 +112,7 @@ class Staging:
         try:
             ok = (
                 isinstance(state, dict)
+                and state.get("format") == SPARE_FORMAT
                 and state["output"] == str(self.output)
                 and self.output.stat().st_ino == state["live"]
                 and self.spare.stat().st_ino == state["spare"]
@@ -121,11 +125,16 @@ class Staging:
             live, spare = self.output / rel, self.spare / rel
             try:
                 spare.unlink()
-            except FileNotFoundError:
+            except (FileNotFoundError, NotADirectoryError):
                 pass
+            except IsADirectoryError:
+                shutil.rmtree(spare)
             if live.is_file():
                 spare.parent.mkdir(parents=True, exist_ok=True)
                 os.link(live, spare)
+            else:
+                # gone from the live tree: so is its directory, if nothing else is in it
+                _remove_empty_parents(spare.parent, self.spare)
         os.rename(self.spare, self.path)
         files = state.get("files")
         self.previous = set(files) if isinstance(files, list) else None
@@ -176,10 +185,7 @@ class Staging:
                     continue
                 self.stats.removed += 1
                 self.removed_files.append(rel)
-                parent = path.parent
-                while parent != self.path and not any(parent.iterdir()):
-                    parent.rmdir()
-                    parent = parent.parent
+                _remove_empty_parents(path.parent, self.path)
             return
         for dirpath, _dirs, filenames in os.walk(self.path, topdown=False):
             for name in filenames:
@@ -203,6 +209,7 @@ class Staging:
             if _exchange(self.path, self.output):
                 os.rename(self.path, self.spare)
                 state = {
+                    "format": SPARE_FORMAT,
                     "output": str(self.output),
                     "live": self.output.stat().st_ino,
                     "spare": self.spare.stat().st_ino,
@@ -219,12 +226,29 @@ class Staging:
             os.rename(self.path, self.output)
 
 
+def _remove_empty_parents(folder: Path, top: Path) -> None:
+    """Remove ``folder`` and then each parent while it is empty, stopping below ``top``.
+
+    A directory is never left behind empty: a build's output holds exactly the
+    directories that hold its files (an empty ``items/<slug>/`` would still name an item
+    that is gone, perhaps withheld, to anyone listing the directory)."""
+    while folder != top and top in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:  # not empty (or already gone)
+            if folder.exists():
+                return
+        folder = folder.parent
+
+
 def _link_tree(src: Path, dst: Path) -> set[str]:
     """Mirror src at dst with hard links (directories created, files linked); the files
-    linked, as posix paths relative to src."""
+    linked, as posix paths relative to src. Directories without any file below them are
+    not mirrored: the staging tree holds only directories that hold files."""
     os.mkdir(dst)
     files: set[str] = set()
     stack = [(str(src), str(dst), "")]
+    made: list[str] = []
     while stack:
         s, d, prefix = stack.pop()
         with os.scandir(s) as it:
@@ -232,10 +256,16 @@ def _link_tree(src: Path, dst: Path) -> set[str]:
                 target = os.path.join(d, entry.name)
                 if entry.is_dir(follow_symlinks=False):
                     os.mkdir(target)
+                    made.append(target)
                     stack.append((entry.path, target, prefix + entry.name + "/"))
                 else:
                     os.link(entry.path, target, follow_symlinks=False)
                     files.add(prefix + entry.name)
+    for folder in reversed(made):  # deepest first
+        try:
+            os.rmdir(folder)  # only succeeds for an empty one
+        except OSError:
+            pass
     return files
 
 

@@ -21,13 +21,16 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import assert_same_tree, paths
 
 from bulletin.build import BuildOptions, build
+from bulletin.cache import BuildSession
+from bulletin.delta import finish_session
 
 REPO = Path(__file__).parent.parent
 TODAY = "2026-12-31"
@@ -516,3 +519,54 @@ def test_a_withheld_title_that_is_public_text_does_not_stop_the_build(tmp_path: 
     assert result.ok, [d.format() for d in result.errors]
     assert result.withheld == 1
     assert not (tmp_path / "out" / "items" / "plain-secret").exists()
+
+
+GONE_SLUG = "2026-04-24-fangxun"
+GONE_PATH = f"chengguan/{GONE_SLUG}.md"
+
+
+def make_gone(root: Path, how: str) -> None:
+    """Take the item GONE_SLUG out of the site: withheld, drafted, deleted or renamed."""
+    path = root / "content" / GONE_PATH
+    if how == "withheld":
+        text = path.read_text("utf-8").replace("---\n", "---\nclassification: 秘密\n", 1)
+        path.write_text(text, "utf-8")
+    elif how == "drafted":
+        path.write_text(
+            path.read_text("utf-8").replace("---\n", "---\nstatus: draft\n", 1), "utf-8"
+        )
+    elif how == "deleted":
+        path.unlink()
+    else:
+        path.rename(path.with_name("2026-04-24-fangxun-renamed.md"))
+
+
+@pytest.mark.parametrize("how", ["withheld", "drafted", "deleted", "renamed"])
+@pytest.mark.parametrize("kind", ["cli", "session"])
+def test_a_gone_item_leaves_no_empty_directory(tmp_path: Path, how: str, kind: str) -> None:
+    """issue 12 §1: public build, then the item is withheld (or drafted, deleted,
+    renamed), then any other edit: its directory under items/ must not come back, empty
+    or not, and the output holds exactly the paths of a clean build."""
+    root = make_site(tmp_path / "site", secrets=False)
+    out = tmp_path / "out"
+    options = BuildOptions(output=out, jobs=1)
+    if kind == "session":
+        options = BuildOptions(output=out, jobs=1, session=BuildSession(), defer_search=True)
+    assert build(root, options).ok
+    finish_session(options)
+    assert f"items/{GONE_SLUG}" in paths(out)
+    make_gone(root, how)
+    assert build(root, options).ok
+    finish_session(options)
+    other = root / "content" / "beiyuan" / "2026-09-01-diaoyan.md"
+    for step in range(2):  # a body edit, twice: the spare tree is reused both times
+        with other.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n补充第{step}段。\n")
+        changed = frozenset({other.relative_to(root).as_posix()})
+        result = build(root, replace(options, changed=changed) if kind == "session" else options)
+        assert result.ok
+        finish_session(options)
+        assert f"items/{GONE_SLUG}" not in paths(out)
+        clean = tmp_path / f"clean-{step}"
+        assert build(root, BuildOptions(output=clean, jobs=1, cache=False)).ok
+        assert_same_tree(out, clean, f"{how}, then edit {step}")

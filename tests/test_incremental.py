@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_tree, tree
 
 from bench.corpus import generate
 from bulletin.build import BuildOptions, build, output_signature
@@ -24,24 +25,6 @@ from bulletin.cache import BuildCache, BuildSession
 from bulletin.delta import finish_session
 
 TODAY = dt.date(2026, 11, 27)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def assert_same_tree(incremental: Path, clean: Path, step: str) -> None:
-    a, b = tree(incremental), tree(clean)
-    missing = sorted(set(b) - set(a))
-    extra = sorted(set(a) - set(b))
-    different = sorted(k for k in set(a) & set(b) if a[k] != b[k])
-    assert not (missing or extra or different), (
-        f"after {step}: missing {missing[:5]}, extra {extra[:5]}, different {different[:5]}"
-    )
 
 
 def items(site: Path) -> list[Path]:
