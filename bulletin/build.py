@@ -29,7 +29,15 @@ from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
 from .markdown import RenderedBody
-from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
+from .output import (
+    MARKER,
+    Staging,
+    check_output_dir,
+    leak_pattern,
+    name_pattern,
+    names_with_leaks,
+    scan_for_leaks,
+)
 
 STATIC = Path(__file__).parent / "static"
 PARALLEL_MIN = 256
@@ -772,6 +780,13 @@ def _write_site(
     for slug in withheld.slugs:
         needles += [f"items/{slug}/", f"items/{quote(slug)}/"]
     leak = leak_pattern(needles)
+    # names in the output (of files and directories) are searched for withheld slugs too;
+    # a slug that is part of public text (a published item's slug) is no evidence either
+    public_names = public + "\n" + "\n".join(i.slug for i in site.items)
+    names = name_pattern(
+        [t for t in withheld.titles if t not in public]
+        + [s for s in withheld.slugs if s not in public_names]
+    )
     problems: list[Diagnostic] = []
     with Staging(output) as staging:
         lap("stage")
@@ -840,7 +855,15 @@ def _write_site(
         scanned = {o[0] for o in outcomes if not isinstance(o, Diagnostic)}
         rescan = manifest.get("withheld_fp") != withheld_fp
         problems = _leaks(
-            staging, withheld, leak, leaked_files, scanned, kept_old, rescan, config.root
+            staging,
+            withheld.slugs,
+            names,
+            leak,
+            leaked_files,
+            scanned,
+            kept_old,
+            rescan,
+            config.root,
         )
         if problems:
             return problems
@@ -995,7 +1018,8 @@ def _search_step(
 
 def _leaks(
     staging: Staging,
-    withheld: model.Withheld,
+    withheld_slugs: tuple[str, ...],
+    names: Any,
     leak: Any,
     leaked_files: list[str],
     scanned: set[str],
@@ -1014,15 +1038,17 @@ def _leaks(
         except ValueError:
             return str(path)
 
-    prefixes = tuple(f"items/{slug}/" for slug in withheld.slugs)
+    prefixes = tuple(f"items/{slug}/" for slug in withheld_slugs)
     files = list(staging.all_files())
+    named = set(names_with_leaks(files, names))
     for rel in files:
-        if prefixes and rel.startswith(prefixes):
-            problems.append(
-                Diagnostic(
-                    shown(rel), None, None, "output file name reveals a withheld (classified) item"
-                )
+        if rel not in named and not (prefixes and rel.startswith(prefixes)):
+            continue
+        problems.append(
+            Diagnostic(
+                shown(rel), None, None, "output file name reveals a withheld (classified) item"
             )
+        )
     suspects = set(leaked_files)
     if leak is not None:
         # pages rendered now were scanned as they were written; other new files and,

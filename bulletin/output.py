@@ -320,3 +320,23 @@ def scan_for_leaks(root: Path, files: Iterable[str], pattern: re.Pattern[bytes])
         if pattern.search(data):
             found.append(rel)
     return found
+
+
+def name_pattern(needles: Iterable[str]) -> re.Pattern[str] | None:
+    """One regex matching any withheld string as it could appear in an output path's
+    names (of a file or of a directory): raw or URL-encoded."""
+    from urllib.parse import quote
+
+    forms = {form for n in needles if n for form in (n, quote(n, safe=""), quote(n))}
+    if not forms:
+        return None
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
+def names_with_leaks(files: Iterable[str], pattern: re.Pattern[str] | None) -> list[str]:
+    """The files (posix paths) whose name, or the name of a directory they are in,
+    contains a withheld string. Directories are named through their files: the staged
+    output holds no directory without a file below it."""
+    if pattern is None:
+        return []
+    return [rel for rel in files if pattern.search(rel)]

@@ -570,3 +570,39 @@ def test_a_gone_item_leaves_no_empty_directory(tmp_path: Path, how: str, kind: s
         clean = tmp_path / f"clean-{step}"
         assert build(root, BuildOptions(output=clean, jobs=1, cache=False)).ok
         assert_same_tree(out, clean, f"{how}, then edit {step}")
+
+
+ALPHA = SECRETS[0]
+ALPHA_TITLE = "北苑街道QZXALPHA龘靐信息"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"archive/{ALPHA_TITLE}/index.html",  # a directory named by the title
+        f"archive/{quote(ALPHA_TITLE)}/index.html",  # … URL-encoded
+        f"units/{ALPHA.slug}.html",  # a file named by the slug, outside items/
+        f"downloads/{quote(ALPHA.slug)}/list.csv",  # … URL-encoded
+    ],
+)
+def test_a_withheld_slug_or_title_in_an_output_path_refuses_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """issue 12 §1: the leak scan covers the names of files and directories, wherever
+    they are (a planner bug, a stale directory), not only items/<slug>/."""
+    from bulletin import pages
+    from bulletin.pages import Page
+
+    root = make_site(tmp_path / "site")
+
+    def leaky(site, today):  # noqa: ANN001, ANN202 - a planner with a bug
+        yield Page(name, "", {}, ("config",), "leaky", data=b"nothing secret inside")
+
+    monkeypatch.setattr(pages, "PLANNERS", (*pages.PLANNERS, leaky))
+    out = tmp_path / "out"
+    result = build(root, BuildOptions(output=out, jobs=1))
+    assert not result.ok
+    assert [d.message for d in result.errors] == [
+        "output file name reveals a withheld (classified) item"
+    ]
+    assert not out.exists()  # nothing was published

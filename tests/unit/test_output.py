@@ -259,3 +259,20 @@ def test_scan_for_leaks_names_the_files(tmp_path: Path) -> None:
         tmp_path, ["index.html", "items/ok.html", "search.json", "gone.html"], pattern
     )
     assert found == ["index.html", "search.json"]
+
+
+def test_names_with_leaks_sees_file_and_directory_names_raw_and_encoded() -> None:
+    from urllib.parse import quote
+
+    from bulletin.output import name_pattern, names_with_leaks
+
+    pattern = name_pattern(["涉密选址", "xqz-slug"])
+    files = [
+        "index.html",
+        "a/涉密选址/index.html",
+        f"b/{quote('涉密选址')}.html",
+        "c/xqz-slug.json",
+        "items/public/index.html",
+    ]
+    assert names_with_leaks(files, pattern) == files[1:4]
+    assert name_pattern([]) is None and names_with_leaks(files, None) == []
