@@ -27,7 +27,7 @@ from urllib.parse import quote
 from . import __version__, checks, content, model, pages, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
-from .diagnostics import BulletinError, Diagnostic
+from .diagnostics import BodyMissing, BulletinError, Diagnostic, sort_key
 from .markdown import RenderedBody
 from .output import (
     MARKER,
@@ -476,9 +476,18 @@ def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, 
 
 
 def build(root: Path, options: BuildOptions | None = None) -> BuildResult:
-    """Build the site at ``root``; never raises for bad input, returns diagnostics instead."""
+    """Build the site at ``root``; never raises for bad input, returns diagnostics instead.
+
+    A body missing from the cache (``BodyMissing``) starts the build again without the
+    cache, once; any other exception is a bug and propagates.
+    """
+    options = options or BuildOptions()
     with _gc_paused():  # rendering runs it again (see _write_site)
-        return _build(root, options or BuildOptions())
+        try:
+            return _build(root, options)
+        except BodyMissing:
+            # a body the cache promised is gone: never guess, rebuild without the cache
+            return _build(root, replace(options, cache=False))
 
 
 @contextmanager
@@ -597,11 +606,10 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
             timings,
             lap,
         )
-    except LookupError:
-        # a body the cache promised is gone: never guess, rebuild without the cache
+    except BodyMissing:
         sources.cache_written()
-        cache.clear_manifest()
-        return build(root, replace(options, cache=False))
+        cache.clear_manifest()  # the next build trusts nothing of this one
+        raise
     finally:
         sources.cache_written()
 
@@ -839,7 +847,7 @@ def _write_site(
             if leaked:
                 leaked_files.append(path)
         if problems:
-            return sorted(set(problems))
+            return sorted(set(problems), key=sort_key)
         for asset in sorted(STATIC.rglob("*")):
             if asset.is_file():
                 staging.write("assets/" + asset.relative_to(STATIC).as_posix(), asset.read_bytes())

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .diagnostics import BodyMissing
 
 CACHE_DIR = ".bulletin-cache"
 FORMAT = 2
@@ -110,13 +111,13 @@ class BodyStore:
         try:
             return self.loaded[shard][key]
         except KeyError:
-            raise LookupError(f"body {key} missing from the cache") from None
+            raise BodyMissing(f"body {key} missing from the cache") from None
 
     def has(self, key: str) -> bool:
         try:
             self.get(key)
             return True
-        except LookupError:
+        except BodyMissing:
             return False
 
     def flush(self, live_keys: Iterable[str]) -> None:

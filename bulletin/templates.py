@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from .config import SiteConfig
-from .diagnostics import Diagnostic
+from .diagnostics import BodyMissing, Diagnostic
 from .i18n import format_date, translate
 
 PACKAGED = Path(__file__).parent / "layouts"
@@ -140,6 +140,8 @@ def render(
     """Render a template; any failure becomes a TemplateFailure naming template and line."""
     try:
         return env.get_template(template).render(context)
+    except BodyMissing:
+        raise  # the cache's fault, not the layout's: the build starts again without it
     except LayoutRefused as exc:
         raise TemplateFailure(
             Diagnostic(exc.path, None, None, "symbolic link points outside the site; refused")

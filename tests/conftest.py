@@ -19,6 +19,7 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+BASIC = Path(__file__).parent / "sites" / "basic"
 # Schemes that never reach the network.
 _LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -283,3 +285,20 @@ def assert_same_tree(built: Path, clean: Path, step: str) -> None:
         f"after {step}: extra directories {sorted(dirs_a - dirs_b)[:5]}, "
         f"missing directories {sorted(dirs_b - dirs_a)[:5]}"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sites
+# ---------------------------------------------------------------------------------------------
+def copy_basic_site(dest: Path) -> Path:
+    """A copy of ``tests/sites/basic`` (its sources only) at ``dest``."""
+    shutil.copytree(
+        BASIC, dest, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
+    )
+    return dest
+
+
+@pytest.fixture
+def basic_site(tmp_path: Path) -> Path:
+    """A fresh copy of the fixture site ``tests/sites/basic`` (sources only)."""
+    return copy_basic_site(tmp_path / "basic")
