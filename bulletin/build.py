@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__, checks, content, model, pages, templates
+from . import __version__, checks, content, model, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BodyMissing, BulletinError, Diagnostic, sort_key
@@ -38,6 +38,7 @@ from .output import (
     names_with_leaks,
     scan_for_leaks,
 )
+from .plan import pages
 
 STATIC = Path(__file__).parent / "static"
 PARALLEL_MIN = 256

@@ -304,8 +304,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
-    from . import reports, stats
+    from . import stats
     from .build import load_site
+    from .plan import reports
 
     root = _site_dir(args.site)
     if root is None:

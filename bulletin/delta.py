@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import checks, content, model, pages, templates
+from . import checks, content, model, templates
 from .build import (
     SEARCH_DIR,
     BuildOptions,
@@ -46,6 +46,7 @@ from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .output import Staging, scan_for_leaks
+from .plan import pages
 
 
 @dataclass(frozen=True)

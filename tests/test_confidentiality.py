@@ -590,8 +590,8 @@ def test_a_withheld_slug_or_title_in_an_output_path_refuses_the_build(
 ) -> None:
     """issue 12 §1: the leak scan covers the names of files and directories, wherever
     they are (a planner bug, a stale directory), not only items/<slug>/."""
-    from bulletin import pages
-    from bulletin.pages import Page
+    from bulletin.plan import pages
+    from bulletin.plan.pages import Page
 
     root = make_site(tmp_path / "site")
 

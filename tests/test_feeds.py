@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import content, model, pages, reports, templates
+from bulletin import content, model, templates
 from bulletin.config import load_config
 from bulletin.model import Site
+from bulletin.plan import pages, reports
 
 SITE = Path(__file__).parent / "sites" / "rules"
 TODAY = dt.date(2026, 5, 20)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import tree
 
-from bulletin import pages
 from bulletin.build import BuildOptions, build
+from bulletin.plan import pages
 
 TODAY = dt.date(2026, 11, 27)
 

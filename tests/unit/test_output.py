@@ -198,7 +198,7 @@ def test_a_page_new_to_staging_never_writes_through_a_link_to_the_live_site(
     import datetime as dt
 
     from bulletin.build import _render_page
-    from bulletin.pages import Page
+    from bulletin.plan.pages import Page
 
     out = tmp_path / "public"
     build(out, {"a.html": "旧"})

@@ -17,8 +17,8 @@ from itertools import groupby
 from typing import Any
 from urllib.parse import unquote
 
-from . import stats
-from .model import Item, Site, Unit
+from .. import stats
+from ..model import Item, Site, Unit
 
 HOME_LATEST = 30
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import charts, stats
-from .i18n import translate
-from .model import Item, Site
+from .. import charts, stats
+from ..i18n import translate
+from ..model import Item, Site
+from ..stats import Reason, UnitYear, YearStats
 from .pages import Page, out_path
-from .stats import Reason, UnitYear, YearStats
 
 FEED_LIMIT = 50
 CST = dt.timezone(dt.timedelta(hours=8))  # China Standard Time, as for naive front-matter times
