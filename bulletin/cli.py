@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from . import __version__, clock
 from .diagnostics import BulletinError, Diagnostic, report
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def cmd_live(args: argparse.Namespace) -> int:
             search=not args.no_search,
         )
         return run_serve(root, settings)
-    from .watch import WatchSettings, run_watch
+    from .console import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
     return run_watch(root, WatchSettings(output=output))
@@ -257,7 +257,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if problems:
         report(problems)
         return EXIT_USAGE
-    date = args.date or config.today or dt.date.today()
+    date = args.date or clock.today(config)
     if args.slug is not None:
         slug = args.slug
         if (
@@ -320,7 +320,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
         return EXIT_CONTENT
-    today = args.today or config.today or dt.date.today()
+    today = clock.today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:

@@ -7,7 +7,6 @@ cached by the file's bytes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import stat
@@ -20,6 +19,8 @@ import yaml
 from . import __version__
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean
+from .fingerprint import digest_bytes
+from .fsutil import NotUTF8, decode_utf8
 from .markdown import RenderedBody, make_parser, render_body
 from .schema import (
     FIELDS,
@@ -39,7 +40,7 @@ class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader whose impossible dates (2026-13-45) stay text for the schema to report."""
 
 
-def _timestamp(loader: Loader, node: yaml.Node) -> Any:
+def _timestamp(loader: Loader, node: yaml.ScalarNode) -> Any:
     try:
         return _BaseLoader.construct_yaml_timestamp(loader, node)
     except (ValueError, OverflowError):
@@ -51,7 +52,7 @@ Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 MAX_NUMBER_CHARS = 64
 
 
-def _int(loader: Loader, node: yaml.Node) -> Any:
+def _int(loader: Loader, node: yaml.ScalarNode) -> Any:
     """Integers, but not absurdly long ones (their digits cannot even be printed)."""
     value = loader.construct_scalar(node)
     if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
@@ -253,7 +254,7 @@ def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest_bytes(data)
 
 
 class _Parser:
@@ -284,19 +285,9 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
         return fail(None, None, "file name is reserved or invalid on Windows; rename the file")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        try:
-            data.decode("gb18030")
-            return fail(
-                line,
-                None,
-                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-                "save it as UTF-8",
-            )
-        except UnicodeDecodeError:
-            return fail(line, None, "file is not valid UTF-8; save it as UTF-8")
+        text = decode_utf8(data)
+    except NotUTF8 as exc:
+        return fail(exc.line, None, str(exc))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
@@ -458,9 +449,7 @@ def item_key(data: bytes, rel: str, config: SiteConfig, suffix: bytes | None = N
 
     ``suffix`` is ``_key_suffix(rel, config)`` when the caller already has it.
     """
-    h = hashlib.blake2b(data, digest_size=16)
-    h.update(_key_suffix(rel, config) if suffix is None else suffix)
-    return h.hexdigest()
+    return digest_bytes(data, _key_suffix(rel, config) if suffix is None else suffix)
 
 
 def _key_suffix(rel: str, config: SiteConfig) -> bytes:
@@ -542,7 +531,7 @@ def _load_yaml(fm_text: str) -> tuple[Any, tuple[int | None, str] | None]:
         context = getattr(exc, "context", None)
         if context in _OPENED_CONTEXTS and getattr(exc, "context_mark", None) is not None:
             # An unclosed quote or bracket: point at where it was opened, not at the end.
-            mark = exc.context_mark
+            mark = exc.context_mark  # type: ignore[attr-defined]
             problem = f"{problem} ({context} that starts on this line)"
         elif problem == "mapping values are not allowed in this context":
             problem += ' (a value containing ": " must be put in quotes)'

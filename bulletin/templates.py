@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 import traceback
@@ -14,6 +13,7 @@ import jinja2
 
 from .config import SiteConfig
 from .diagnostics import BodyMissing, Diagnostic
+from .fingerprint import hasher
 from .i18n import format_date, translate
 
 PACKAGED = Path(__file__).parent / "layouts"
@@ -114,7 +114,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
 
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
-    h = hashlib.sha256()
+    h = hasher()
     root = os.path.realpath(config.root)
     for folder in (PACKAGED, config.layouts_dir):
         if not folder.is_dir():

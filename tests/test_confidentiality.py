@@ -28,9 +28,8 @@ from urllib.parse import quote
 import pytest
 from conftest import assert_same_tree, paths
 
-from bulletin.build import BuildOptions, build
-from bulletin.cache import BuildSession
-from bulletin.delta import finish_session
+from bulletin.build import BuildOptions, build, finish_session
+from bulletin.session import BuildSession
 
 REPO = Path(__file__).parent.parent
 TODAY = "2026-12-31"

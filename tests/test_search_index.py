@@ -266,7 +266,7 @@ def test_deterministic_and_order_independent(corpus: list[SearchRecord], tmp_pat
 def test_parallel_build_equals_in_process_build(
     corpus: list[SearchRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recs = indexer._check_records(corpus)
+    recs = indexer.check_records(corpus)
     serial = indexer.build_shards(recs, 64, 1)
     monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
     monkeypatch.setattr(indexer, "MAX_BLOCK", 70)  # several blocks per worker
@@ -378,7 +378,7 @@ def test_one_item_edit_reindexes_one_item(tmp_path: Path) -> None:
     same = _build(recs, out, cache)
     assert same.mode == "unchanged" and same.items_tokenized == 0 and same.files_written == 0
 
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     victim = ordered[300]
     edited = [
         replace(r, text=r.text + "新增防汛督查内容。") if r.url == victim.url else r for r in recs
@@ -449,7 +449,7 @@ def test_corrupt_cache_is_detected_and_ignored(tmp_path: Path, damage) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     _build(recs, out, cache)
     damage(cache)
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     edited = [
         replace(r, title=r.title + "（续报）") if r.url == ordered[10].url else r for r in recs
     ]
@@ -484,9 +484,18 @@ def test_shard_count_grows_with_the_site() -> None:
     assert indexer.shard_count_for(100_000) == 4096
 
 
-def test_a_failing_worker_fails_the_build(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="unknown worker command"):
-        indexer._run_workers(str(tmp_path), [["bogus", str(tmp_path), "16", "1"]])
+def test_a_failing_worker_fails_the_build(
+    corpus: list[SearchRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bulletin.search import worker
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("tokenizer failed")
+
+    monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(worker, "tokenize_block", broken)  # forked workers inherit it
+    with pytest.raises(RuntimeError, match="tokenizer failed"):
+        indexer.build_shards(indexer.check_records(corpus), 64, 2)
 
 
 def test_client_constants_match_the_indexer() -> None:
