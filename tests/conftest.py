@@ -255,12 +255,15 @@ def page(
 # ---------------------------------------------------------------------------------------------
 # Output trees
 # ---------------------------------------------------------------------------------------------
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by posix path relative to it, with its bytes."""
+def tree(root: Path, exclude: str | None = None) -> dict[str, bytes]:
+    """Every file under ``root`` by posix path relative to it, with its bytes (symbolic
+    links and, with ``exclude``, anything below a directory of that name left out)."""
     return {
         p.relative_to(root).as_posix(): p.read_bytes()
         for p in sorted(root.rglob("*"))
         if p.is_file()
+        and not p.is_symlink()
+        and (exclude is None or exclude not in p.relative_to(root).parts)
     }
 
 

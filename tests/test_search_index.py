@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,14 +72,6 @@ def make_records(n: int, seed: int = 1, start_year: int = 2021) -> list[SearchRe
             )
         )
     return [replace(r, category_name=CATS[r.category_id]) for r in recs]
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- tokenisation ------------------------------------------------------------------------

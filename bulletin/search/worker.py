@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from itertools import repeat
 from typing import Any
 
+from ..fsutil import atomic_write
 from .encoding import encode_record, encode_shard
 from .tokenize import index_normalize, item_tokens
 
@@ -34,10 +35,7 @@ def load(path: str) -> Any:
 
 
 def dump(path: str, value: Any) -> None:
-    tmp = path + ".part"
-    with open(tmp, "wb") as fh:
-        marshal.dump(value, fh)
-    os.replace(tmp, path)
+    atomic_write(path, marshal.dumps(value))
 
 
 def start() -> None:
