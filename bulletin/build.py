@@ -42,6 +42,8 @@ from .sources import Sources, read_sources, scan_sources, update_sources
 
 @dataclass(frozen=True)
 class BuildOptions:
+    """How to build: what the command line (or serve, watch) asked for."""
+
     drafts: bool = False
     output: Path | None = None
     today: dt.date | None = None
@@ -64,6 +66,8 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build did; ``ok`` False means nothing was published (see ``errors``)."""
+
     ok: bool
     diagnostics: tuple[Diagnostic, ...]
     items: int = 0
@@ -100,6 +104,7 @@ class Timer:
         self._mark = self.started
 
     def lap(self, name: str) -> None:
+        """End the stage ``name`` (its wall time, in seconds, goes to ``timings``)."""
         now = time.perf_counter()
         self.timings[name] = round(now - self._mark, 4)
         self._mark = now

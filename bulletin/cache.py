@@ -77,10 +77,12 @@ def load(path: Path) -> Any | None:
 
 
 def item_shard(rel: str) -> int:
+    """The item-index shard holding a source file's entry."""
     return zlib.crc32(rel.encode("utf-8")) % SHARDS
 
 
 def shard_of(key: str) -> int:
+    """The body shard holding an item key's body."""
     return int(key[:4], 16) % SHARDS
 
 
@@ -246,10 +248,12 @@ class BuildCache:
             self.memory.items = (config_key, dict(entries))
 
     def load_manifest(self) -> Manifest:
+        """The last successful build's record, or an empty one (nothing to trust)."""
         data = load(self.root / "manifest") if self.enabled else None
         return data if isinstance(data, Manifest) else Manifest()
 
     def save_manifest(self, manifest: Manifest) -> None:
+        """Record a successful build (last: it names a build whose cache is complete)."""
         if self.enabled:
             save(self.root / "manifest", manifest)
 

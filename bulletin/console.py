@@ -116,6 +116,8 @@ def wait_for(stop: threading.Event) -> None:
 
 @dataclass
 class WatchSettings:
+    """What ``bulletin watch`` was asked for."""
+
     output: Path | None = None
     drafts: bool = False
     today: dt.date | None = None

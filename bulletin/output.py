@@ -63,6 +63,8 @@ def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
 
 @dataclass
 class WriteStats:
+    """Files a staging wrote, found unchanged and removed."""
+
     written: int = 0
     unchanged: int = 0
     removed: int = 0

@@ -114,6 +114,7 @@ class BuildSession:
 
 
 def session_key(ctx: BuildContext) -> tuple[object, ...]:
+    """What a session's builds must share to narrow one from the last: the settings."""
     return (*ctx.settings, ctx.defer_search)
 
 

@@ -30,10 +30,12 @@ def item_dir(slug: str) -> str:
 
 
 def unit_url(base_path: str, unit_id: str) -> str:
+    """A unit's page: its items by year and its dashboard."""
     return f"{base_path}units/{quote(unit_id)}/"
 
 
 def category_url(base_path: str, category_id: str) -> str:
+    """A category's page: its items by year."""
     return f"{base_path}categories/{quote(category_id)}/"
 
 

@@ -28,6 +28,8 @@ ALL_ITEMS = "all-items"
 
 @dataclass(frozen=True)
 class Page:
+    """One output file of the plan (see the module docstring for ``deps``)."""
+
     path: str  # output file, relative to the output root
     template: str
     # the template's variables, or a function making them: called only when the page

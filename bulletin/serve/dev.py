@@ -26,6 +26,8 @@ from .live import LiveState
 
 @dataclass
 class ServeSettings:
+    """What ``bulletin serve`` was asked for."""
+
     host: str = "127.0.0.1"
     port: int = 8000
     drafts: bool = False
