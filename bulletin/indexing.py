@@ -4,14 +4,16 @@ and how it is written into a staged output."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .fingerprint import digest, digest_bytes
 from .model import Site
 from .parallel import Progress
-from .search import SearchRecord, write_search_index
-from .search.indexer import INDEX_DIR
 
-SEARCH_DIR = INDEX_DIR  # in the output
+if TYPE_CHECKING:
+    from .search import SearchRecord
+
+SEARCH_DIR = "search-index"  # in the output (search.indexer.INDEX_DIR: checked by a test)
 SEARCH_CODE = Path(__file__).parent / "search"
 
 
@@ -33,6 +35,10 @@ def _search_code() -> str:
 
 def search_records(site: Site) -> list[SearchRecord]:
     """One record per published item (the model holds no withheld item)."""
+    # imported here, not at the top: a build that indexes nothing (most rebuilds, every
+    # unchanged one) does not load the indexer
+    from .search import SearchRecord
+
     return [
         SearchRecord(
             url=item.url,
@@ -53,6 +59,8 @@ def index_site(
     site: Site, out_dir: Path, cache_dir: Path | None, progress: Progress | None = None
 ) -> None:
     """Write ``out_dir/search-index/`` for every published item of ``site``."""
+    from .search import write_search_index
+
     records = search_records(site)
     if progress is not None:
         progress("search", 0, len(records))

@@ -27,3 +27,9 @@ def test_the_fingerprint_follows_the_items(basic_site: Path) -> None:
     fewer = replace(site, items=site.items[1:])
     assert search_fingerprint(site) == search_fingerprint(site)
     assert search_fingerprint(fewer) != search_fingerprint(site)
+
+
+def test_the_build_and_the_indexer_name_the_same_folder() -> None:
+    from bulletin.search.indexer import INDEX_DIR
+
+    assert SEARCH_DIR == INDEX_DIR
