@@ -69,3 +69,32 @@ def test_chunks_cover_the_work_in_order() -> None:
     pieces = parallel.chunks(work, 2)
     assert [n for piece in pieces for n in piece] == work
     assert max(len(p) for p in pieces) <= 128
+
+
+def test_a_build_in_a_threaded_process_never_forks_it(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """serve builds in a thread while HTTP threads are alive: reading, rendering, the
+    cache write and the search index must then run without forking this process (Python
+    3.12+ warns about it, and a child can deadlock on a lock another thread held)."""
+    import datetime as dt
+
+    from bench.corpus import generate
+    from bulletin.build import BuildOptions, build
+
+    site = tmp_path / "site"
+    generate(site, 300, seed=9)  # more than PARALLEL_MIN files to read and pages to render
+
+    def no_fork() -> int:
+        raise AssertionError("os.fork() called while another thread is alive")
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        monkeypatch.setattr(os, "fork", no_fork)
+        options = BuildOptions(output=tmp_path / "out", today=dt.date(2026, 11, 27), jobs=2)
+        result = build(site, options)
+    finally:
+        stop.set()
+        other.join()
+    assert result.ok, [d.format() for d in result.errors]
+    assert result.rendered == result.pages
