@@ -477,16 +477,16 @@ def test_shard_count_grows_with_the_site() -> None:
     assert indexer.shard_count_for(100_000) == 4096
 
 
+def broken_tokenizer(*args: object) -> None:
+    """A worker task that fails (module level: a forkserver's worker imports it)."""
+    raise RuntimeError("tokenizer failed")
+
+
 def test_a_failing_worker_fails_the_build(
     corpus: list[SearchRecord], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bulletin.search import worker
-
-    def broken(*args: object) -> None:
-        raise RuntimeError("tokenizer failed")
-
     monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
-    monkeypatch.setattr(worker, "tokenize_block", broken)  # forked workers inherit it
+    monkeypatch.setattr(indexer, "tokenize_blocks", broken_tokenizer)
     with pytest.raises(RuntimeError, match="tokenizer failed"):
         indexer.build_shards(indexer.check_records(corpus), 64, 2)
 
