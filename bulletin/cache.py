@@ -34,7 +34,9 @@ from .fingerprint import checksum
 from .fsutil import Signature, atomic_write
 
 CACHE_DIR = ".bulletin-cache"  # inside the site directory
-FORMAT = 3
+# 3: front matter read from YAML nodes (text as typed): older parses are stale;
+# 4: the manifest is a typed Manifest
+FORMAT = 4
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 ITEM_INDEX = "item-index"

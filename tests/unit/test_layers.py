@@ -21,7 +21,7 @@ DOC = ROOT / "docs" / "architecture.md"
 
 LAYERS: list[tuple[str, ...]] = [
     ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts"),
-    ("config", "search"),
+    ("config", "frontmatter", "search"),
     ("urls", "schema", "templates", "clock"),
     ("markdown",),
     ("content",),
