@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from . import __version__, clock
 from .config import CONFIG_FILE, read_language
 from .diagnostics import BulletinError, Diagnostic, report
 from .messages import (
@@ -329,7 +329,7 @@ def cmd_live(args: argparse.Namespace) -> int:
             language=args.lang,
         )
         return run_serve(root, settings)
-    from .watch import WatchSettings, run_watch
+    from .console import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
     return run_watch(root, WatchSettings(output=output, language=args.lang))
@@ -488,7 +488,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             values[field] = parse(value, config)
         except FieldError as exc:
             problems.append(Diagnostic(where, None, field, exc.message))
-    date = args.date or config.today or dt.date.today()
+    date = args.date or clock.today(config)
     slug = args.slug if args.slug is not None else slug_for(args.title, date)
     name_problem = file_name_problem(slug)
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
@@ -582,8 +582,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
-    from . import reports, stats
+    from . import stats
     from .build import load_site
+    from .plan import reports
 
     root = _site_dir(args.site, args.language)
     if root is None:
@@ -598,7 +599,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors, language=language)
         say(msg("cli.stats_errors", n=len(errors)), language)
         return EXIT_CONTENT
-    today = args.today or config.today or dt.date.today()
+    today = clock.today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:

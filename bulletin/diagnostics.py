@@ -18,7 +18,8 @@ class Diagnostic:
 
     ``message`` is a ``messages.Message``: words only when printed, in the language asked
     for (``format(language)``); the ``path:line: field:`` prefix is the same in every
-    language.
+    language. Ordered by ``sort_key`` (file, line, field, message): a problem without a
+    line comes first in its file, whatever the others' lines are.
     """
 
     path: str
@@ -62,9 +63,15 @@ class BulletinError(Exception):
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
-def sort_key(d: Diagnostic) -> tuple[str, int, str, str, str]:
+class BodyMissing(Exception):
+    """A rendered body the cache's item index promised is not in the cache (a shard lost
+    or corrupted since). Not a problem of the input: ``build()`` starts again without the
+    cache, once; template rendering lets it through."""
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, str, str, str, str]:
     """The one order of diagnostics: by file, line (none first), field, message."""
-    return (d.path, d.line or 0, d.field or "", d.message.id, repr(d.message.args))
+    return (d.path, d.line or 0, d.field or "", d.message.id, repr(d.message.args), d.severity)
 
 
 def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

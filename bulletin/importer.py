@@ -31,9 +31,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from . import clock
 from .config import SiteConfig
 from .diagnostics import Diagnostic, report
-from .encoding import decode_document
+from .fsutil import decode_document
 from .messages import Message, msg
 from .schema import FieldError, category_id, unit_id
 from .skeletons import new_item_text, slug_for, write_new_item
@@ -225,7 +226,7 @@ def convert_blocks(blocks: list[Block], images: int = 0) -> Converted:
 def convert_docx(data: bytes) -> Converted:
     """A .docx document (its bytes) as an item; raises ImportError without mammoth and
     ValueError for a file mammoth cannot read."""
-    import mammoth
+    import mammoth  # type: ignore[import-untyped, import-not-found]  # optional, no stubs
 
     def image(_image: object) -> dict[str, str]:
         return {}  # counted by html_to_blocks, never written out
@@ -288,7 +289,7 @@ def import_file(
         outcome.problems.append(
             Diagnostic(shown, None, None, msg("import.images", n=doc.images), "warning")
         )
-    day = date or doc.date or config.today or dt.date.today()
+    day = date or doc.date or clock.today(config)
     text = new_item_text(doc.title, unit, category, day, config.language, body=doc.body)
     written, problem = write_new_item(config, unit, slug_for(doc.title, day), text)
     if problem is not None:

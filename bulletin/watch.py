@@ -19,26 +19,26 @@
 Every build goes through ``build(root, options)``; the build's staging directory and
 atomic swap keep the live output complete whatever happens here.
 
-``bulletin watch`` (the production watcher) is ``run_watch``.
+``bulletin watch`` (the production watcher) is ``console.run_watch``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
 import traceback
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal, TextIO
+from typing import Literal
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -54,12 +54,11 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import BuildOptions, BuildResult, build
-from .cache import BuildSession
+from . import clock
+from .build import BuildOptions, BuildResult, build, finish_session
 from .config import read_language
-from .delta import finish_session
-from .diagnostics import Diagnostic, sort_key
-from .messages import CATALOGUE, DEFAULT_LANGUAGE, Message, msg
+from .diagnostics import Diagnostic
+from .messages import CATALOGUE, DEFAULT_LANGUAGE, msg
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -345,7 +344,8 @@ class Watcher:
             try:
                 with self._cond:
                     seen = self._cond.wait_for(
-                        lambda n=name: n in self._barriers, min(left(), BARRIER_RETRY)
+                        functools.partial(self._barriers.__contains__, name),
+                        min(left(), BARRIER_RETRY),
                     )
                     self._barriers.discard(name)
             finally:
@@ -453,13 +453,13 @@ class Watcher:
     def _next_wakeup(self) -> float | None:
         if not self.daily:
             return None
-        now = dt.datetime.now()
+        now = clock.now()
         midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
         return min(60.0, max(1.0, (midnight - now).total_seconds() + 1))
 
     def _take(self) -> tuple[Change, ...] | None:
         """Block until changes are pending and quiet; None when stopping."""
-        day = dt.date.today()
+        day = clock.today()
         with self._cond:
             while True:
                 if self._stopping:
@@ -472,8 +472,8 @@ class Watcher:
                     self._cond.wait(due - now)
                     continue
                 self._cond.wait(self._next_wakeup())
-                if self.daily and not self._pending and dt.date.today() != day:
-                    day = dt.date.today()
+                if self.daily and not self._pending and clock.today() != day:
+                    day = clock.today()
                     self._pending["(new day)"] = Change("new day", f"new day {day.isoformat()}")
                     self._first_event = self._last_event = 0.0
             changes = tuple(self._pending.values())
@@ -536,7 +536,7 @@ class Watcher:
             self.on_start(changes)
         crash = None
         started = time.perf_counter()
-        # the paths a watcher saw change let a session skip the full build (delta.py)
+        # the paths a watcher saw change let a session narrow the build (session.narrow)
         known = all(c.kind in ("created", "modified", "deleted", "moved") for c in changes)
         changed = frozenset(p for c in changes for p in c.paths) if known else None
         try:
@@ -549,158 +549,6 @@ class Watcher:
         return Rebuild(number, changes, result, round(time.perf_counter() - started, 3), crash)
 
 
-# --- logging shared by watch and serve ---------------------------------------------------
-
-
-def log_finish(
-    problems: list[Diagnostic],
-    seconds: float,
-    stream: TextIO | None = None,
-    language: str = DEFAULT_LANGUAGE,
-) -> None:
-    """One line after the search index caught up (or why it did not), in ``language``."""
-    out = stream or sys.stderr
-    for d in problems:
-        print(d.format(language), file=out)
-    if not problems:
-        print(msg("live.search_done", seconds=seconds).render(language), file=out, flush=True)
-
-
 def changed_paths(changes: tuple[Change, ...]) -> set[str]:
+    """Every site-relative path the changes name (sources and destinations of moves)."""
     return {p for c in changes for p in c.paths}
-
-
-def log_rebuild(
-    rebuild: Rebuild,
-    stream: TextIO | None = None,
-    *,
-    warn_limit: int = 20,
-    language: str = DEFAULT_LANGUAGE,
-) -> None:
-    """One line per build, then its diagnostics, in ``language``.
-
-    Errors are always printed. Warnings are printed for the files that changed (all of
-    them after the initial build if there are few, else only their count).
-    """
-    out = stream if stream is not None else sys.stderr
-    r = rebuild.result
-    stamp = time.strftime("%H:%M:%S")
-    what = summarize(rebuild.changes, language=language)
-    if r.ok:
-        done = msg(
-            "live.rebuilt",
-            stamp=stamp,
-            what=what,
-            written=r.written,
-            removed=r.removed,
-            pages=r.pages,
-            seconds=rebuild.seconds,
-        )
-    else:
-        n = len(r.errors)
-        s = "s" if n != 1 else ""
-        done = msg("live.failed", stamp=stamp, what=what, n=n, s=s, seconds=rebuild.seconds)
-    line = done.render(language)
-    warnings = r.warnings
-    if rebuild.initial:
-        shown = warnings if len(warnings) <= warn_limit else []
-    else:
-        touched = changed_paths(rebuild.changes)
-        shown = [d for d in warnings if d.path in touched]
-    hidden = len(warnings) - len(shown)
-    if hidden and rebuild.initial:
-        line += msg("live.hidden_warnings", n=hidden).render(language)
-    print(line, file=out)
-    for d in sorted([*r.errors, *shown], key=sort_key):
-        print("  " + d.format(language), file=out)
-    if rebuild.crash:
-        print(rebuild.crash, file=out, end="")
-    out.flush()
-
-
-# --- signals -----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop`` (no KeyboardInterrupt); a second one exits at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    owner = os.getpid()
-
-    def handler(signum: int, frame: object) -> None:
-        if os.getpid() != owner:
-            # A build worker forked from this process (Ctrl-C reaches the whole process
-            # group): leave at once and quietly; the parent ends the build and exits.
-            os._exit(128 + signum)
-        if stop.is_set():
-            print(msg("live.stopped_hard").render(DEFAULT_LANGUAGE), file=sys.stderr)
-            sys.stderr.flush()
-            os._exit(130 if signum == signal.SIGINT else 143)
-        stop.set()
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
-def wait_for(stop: threading.Event) -> None:
-    """Wait for ``stop`` in a way that lets signal handlers run in the main thread."""
-    while not stop.wait(0.5):
-        pass
-
-
-# --- bulletin watch ----------------------------------------------------------------------
-
-
-@dataclass
-class WatchSettings:
-    output: Path | None = None
-    drafts: bool = False
-    today: dt.date | None = None
-    debounce: float = 0.2
-    language: str | None = None  # of the log lines (--lang); default: the site's
-
-
-def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None = None) -> int:
-    """``bulletin watch``: rebuild the production output on every change until signalled."""
-    stop = stop or threading.Event()
-    options = BuildOptions(
-        drafts=settings.drafts,
-        output=settings.output,
-        today=settings.today,
-        session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
-        defer_search=True,  # pages first; the search index follows (finish_session)
-    )
-
-    def language() -> str:  # --lang, else the site's (site.toml may change meanwhile)
-        return settings.language or read_language(root)
-
-    def say(message: Message) -> None:
-        print(message.render(language()), file=sys.stderr, flush=True)
-
-    watcher = Watcher(
-        root,
-        options,
-        on_build=lambda rebuild: log_rebuild(rebuild, language=language()),
-        on_finish=lambda problems, seconds: log_finish(problems, seconds, language=language()),
-        debounce=settings.debounce,
-        halt=stop,
-    )
-    with stop_on_signals(stop):
-        try:
-            watcher.start()
-        except OSError as exc:
-            say(msg("live.cannot_watch", root=str(root), error=str(exc.strerror or exc)))
-            return 1
-        say(msg("live.watching", root=str(root)))
-        wait_for(stop)
-        say(msg("live.stopping"))
-        if not watcher.stop(timeout=30.0, kill_build=True):
-            say(msg("live.abandoned"))
-    return 0
