@@ -33,6 +33,7 @@ from .schema import (
     InstructionRef,
     yaml_value,
 )
+from .slips import tag_slip
 
 # Characters an item's file stem (its slug and URL) must not hold: unsafe in URLs (# % ?),
 # refused by Windows (< > : " | ? * \\), a path separator, control characters (C0, DEL, C1).
@@ -398,10 +399,6 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     return ReadResult(rel, item, tuple(warnings))
 
 
-# A tag holding a Chinese comma, or CJK words separated by spaces: several tags typed as one.
-_CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-
-
 def _tag_warnings(
     rel: str, node: yaml.Node | None, tags: tuple[str, ...], front: Any
 ) -> list[Diagnostic]:
@@ -412,16 +409,9 @@ def _tag_warnings(
     entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
     found = []
     for tag, entry in zip(tags, entries, strict=False):
-        parts = [p for p in re.split("[，、,]", tag) if p.strip()]
-        if len(parts) > 1 and re.search("[，、]", tag):
-            fixed = ", ".join(p.strip() for p in parts)
-            message = msg("field.tags_comma", value=tag, fixed=fixed)
-        else:
-            words = tag.replace("\u3000", " ").split()
-            if len(words) < 2 or not all(_CJK_RE.search(w) for w in words):
-                continue
-            message = msg("field.tags_space", value=tag, fixed=", ".join(words))
-        found.append(Diagnostic(rel, front.line(entry), "tags", message, "warning"))
+        message = tag_slip(tag)
+        if message is not None:
+            found.append(Diagnostic(rel, front.line(entry), "tags", message, "warning"))
     return found
 
 

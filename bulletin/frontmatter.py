@@ -23,6 +23,7 @@ import yaml
 
 from .diagnostics import Diagnostic
 from .messages import Message, as_message, msg
+from .slips import fence_slip, line_slip
 
 try:  # the C parser is several times faster
     from yaml import CSafeLoader as Loader
@@ -67,19 +68,6 @@ _OPENED_CONTEXTS = {
     "while parsing a flow sequence": "yaml.what_bracket",
     "while parsing a flow mapping": "yaml.what_brace",
 }
-# A fence typed with a Chinese input method: dashes that are not "-" (——— is three
-# U+2014 EM DASH; －－－ full-width hyphen-minus), alone on a line.
-FULLWIDTH_FENCE_RE = re.compile(r"^[ \t]*(?=[-—－―–ー]*[—－―–ー])([-—－―–ー]{2,})[ \t\u3000]*$")
-# Typing slips that break the YAML of one line, recognised from the line itself:
-# a key followed by a full-width colon (title：…), a full-width space in the indentation
-# or right after the colon, a tab in the indentation.
-FULLWIDTH_COLON_RE = re.compile(
-    r"^[ \t\u3000]*(?:-[ \u3000]+)?([A-Za-z][A-Za-z0-9_-]*)[ \u3000]*："
-)
-FULLWIDTH_SPACE_RE = re.compile(
-    r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][A-Za-z0-9_-]*):\u3000|^[ \t]*-\u3000"
-)
-TAB_INDENT_RE = re.compile(r"^ *\t")
 
 
 class FrontMatterError(Exception):
@@ -149,17 +137,17 @@ def split_front_matter(text: str) -> Split:
     """
     opening = OPENING_RE.match(text)
     if opening is None:
-        first = FULLWIDTH_FENCE_RE.match(text.split("\n", 1)[0])
+        first = fence_slip(text.split("\n", 1)[0])
         if first is not None:
-            raise FrontMatterError(1, msg("fm.fullwidth_fence", fence=first.group(1)))
+            raise FrontMatterError(1, first)
         raise FrontMatterError(1, msg("fm.no_front_matter"))
     start = opening.end()
     end = CLOSING_RE.search(text, start)  # "^" matches at start: it follows a newline
     if end is None:
         for number, line in enumerate(text[start:].split("\n"), FIRST_LINE):
-            fence = FULLWIDTH_FENCE_RE.match(line)
+            fence = fence_slip(line)
             if fence is not None:
-                raise FrontMatterError(number, msg("fm.fullwidth_fence", fence=fence.group(1)))
+                raise FrontMatterError(number, fence)
         raise FrontMatterError(1, msg("fm.not_closed"))
     body_start = end.end()
     body = (
@@ -207,7 +195,7 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
         if root is not None:
             _check_tag(root, ())
             if not _is_mapping(root):
-                slip = line_slip(split.yaml_text, len(split.yaml_text.split("\n")))
+                slip = yaml_slip(split.yaml_text, len(split.yaml_text.split("\n")))
                 raise slip or FrontMatterError(FIRST_LINE, msg("fm.not_mapping"))
             _check_tree(root, path, (), 1, repeats)
     except FrontMatterError as exc:
@@ -333,27 +321,14 @@ def _check_events(yaml_text: str) -> None:
         pass  # composing reports it, with its position
 
 
-def line_slip(yaml_text: str, last: int) -> FrontMatterError | None:
-    """The first typing slip on lines 1..``last`` of ``yaml_text`` (counted from its first
-    line), as the error to report on its line; None if there is none.
-
-    The slips every Chinese typist makes and that break YAML: a full-width colon after a
-    key, a full-width space in the indentation or after the colon, a tab in the
-    indentation. YAML's own error points later (at the next line, or where the broken
-    mapping ends) and blames something else; the real cause is on the first such line.
-    """
-    for number, line in enumerate(yaml_text.split("\n")[:last], FIRST_LINE):
-        if line.lstrip(" \t\u3000").startswith("#"):
-            continue
-        colon = FULLWIDTH_COLON_RE.match(line)
-        if colon is not None:
-            return FrontMatterError(number, msg("yaml.fullwidth_colon"), colon.group(1))
-        space = FULLWIDTH_SPACE_RE.match(line)
-        if space is not None:
-            return FrontMatterError(number, msg("yaml.fullwidth_space"), space.group("key"))
-        if TAB_INDENT_RE.match(line):
-            return FrontMatterError(number, msg("yaml.tab"))
-    return None
+def yaml_slip(yaml_text: str, last: int) -> FrontMatterError | None:
+    """The first typing slip (``slips.line_slip``) on lines 1..``last`` of ``yaml_text``,
+    as the error to report on its line in the file; None if there is none."""
+    found = line_slip(yaml_text.split("\n")[:last])
+    if found is None:
+        return None
+    index, message, field = found
+    return FrontMatterError(index + FIRST_LINE, message, field)
 
 
 def _yaml_problem(exc: yaml.YAMLError, yaml_text: str) -> tuple[int | None, Message, str | None]:
@@ -366,7 +341,7 @@ def _yaml_problem(exc: yaml.YAMLError, yaml_text: str) -> tuple[int | None, Mess
     context_mark = getattr(exc, "context_mark", None)
     lines = yaml_text.split("\n")
     last = max(m.line for m in (mark, context_mark) if m is not None) + 1 if mark else len(lines)
-    slip = line_slip(yaml_text, last)
+    slip = yaml_slip(yaml_text, last)
     if slip is not None:
         return slip.line, slip.message, slip.field
     if "maximum nesting depth" in problem:  # libyaml's own limit, met before our events check

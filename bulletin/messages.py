@@ -514,11 +514,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "template.not_found": {"zh-CN": "找不到模板：{name}", "en": "template not found: {name}"},
     "template.undefined": {"zh-CN": "未定义的变量：{error}", "en": "undefined variable: {error}"},
     "template.error": {"zh-CN": "模板错误：{error}", "en": "template error: {error}"},
-    "leak.search": {
-        "zh-CN": "搜索文件 {file} 含有涉密（不发布）信息的标题；搜索索引没有更新",
-        "en": "search file {file} contains a withheld item's title; the search index was not "
-        "updated",
-    },
     "build.internal": {"zh-CN": "内部错误：{error}", "en": "internal error: {error}"},
     # --- the command line (cli.py) ----------------------------------------------------
     "cli.not_a_dir": {

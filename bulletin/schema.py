@@ -25,8 +25,8 @@ import yaml
 
 from .config import SiteConfig
 from .diagnostics import did_you_mean
-from .frontmatter import FULLWIDTH_COLON_RE
 from .messages import Message, as_message, listing, msg
+from .slips import colon_slip, date_slip
 
 CLASSIFICATIONS = {
     "public": "public",
@@ -187,7 +187,7 @@ class Scalar:
         try:
             return self.parse(value, config)
         except FieldError as exc:
-            if isinstance(value, str) and FULLWIDTH_COLON_RE.match(value):
+            if isinstance(value, str) and colon_slip(value):
                 # "level：city" typed where "level: city" was meant: one text to YAML
                 raise FieldError(msg("yaml.fullwidth_colon"), node) from None
             message = exc.message
@@ -284,49 +284,8 @@ def date(value: Any, config: SiteConfig) -> dt.date:
             return dt.datetime.fromisoformat(value.strip()).date()
         except ValueError:
             pass
-        raise FieldError(date_problem(value.strip()))
+        raise FieldError(date_slip(value.strip()) or msg("field.date", value=_show(value)))
     raise FieldError(msg("field.date", value=_show(value)))
-
-
-# Dates as editors type them: 2026/5/3, 2026年5月3日, 2026-5-3, 2026.5.3, 2026。5。3,
-# with full-width digits too. Group 1-3: year, month, day; the rest of the line (a time)
-# is kept out of the suggestion.
-_DATE_SLIP_RE = re.compile(
-    r"^([0-9０-９]{4})\s*(?:[-/.．。／－年]|\s)\s*([0-9０-９]{1,2})\s*(?:[-/.．。／－月]|\s)\s*"
-    r"([0-9０-９]{1,2})\s*(?:日|号)?$"
-)
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
-
-
-def date_problem(value: str) -> Message:
-    """Why ``value`` (text given for a date) is not a date, as precisely as it can be
-    said: a date written another way gets its corrected form ("写成 2026-05-03"), an
-    impossible one the fact that makes it impossible (February has no 30th)."""
-    match = _DATE_SLIP_RE.match(value.translate(_FULLWIDTH_DIGITS))
-    if match is None:
-        return msg("field.date", value=_show(value))
-    year, month, day = (int(g) for g in match.groups())
-    if not 1 <= month <= 12:
-        return msg("field.month_impossible", month=month, value=value)
-    try:
-        fixed = dt.date(year, month, day)
-    except ValueError:
-        return msg(
-            "field.date_impossible",
-            year=year,
-            month=month,
-            month_name=_MONTHS[month - 1],
-            day=day,
-            value=value,
-        )
-    if value == fixed.isoformat():  # pragma: no cover - fromisoformat took it already
-        return msg("field.date", value=_show(value))
-    return msg("field.date_slip", value=value, fixed=fixed.isoformat())
-
-
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def moment(value: Any, config: SiteConfig) -> dt.datetime:
@@ -454,14 +413,14 @@ def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) ->
 
     def parse(node: yaml.Node, config: SiteConfig) -> Any:
         if not isinstance(node, yaml.MappingNode) or node.tag != TAG + "map":
-            if isinstance(node, yaml.ScalarNode) and FULLWIDTH_COLON_RE.match(node.value):
+            if isinstance(node, yaml.ScalarNode) and colon_slip(node.value):
                 raise FieldError(msg("yaml.fullwidth_colon"), node)  # "by：…" is one text
             raise FieldError(msg("field.not_record", keys=listing(fields)), node)
         given: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value  # frontmatter refuses keys that are lists or mappings
             if key not in fields:
-                if FULLWIDTH_COLON_RE.match(str(key)):
+                if colon_slip(str(key)):
                     raise FieldError(msg("yaml.fullwidth_colon"), key_node)
                 hint = did_you_mean(str(key), fields)
                 raise FieldError(msg("field.unknown_subkey", key=key, hint=hint), key_node)

@@ -27,6 +27,7 @@ def test_report_prints_in_that_order() -> None:
             Diagnostic("content/a.md", 1, "title", "is long", "warning"),
         ],
         out,
+        language="en",
     )
     assert out.getvalue().splitlines() == [
         "content/a.md: no front matter",

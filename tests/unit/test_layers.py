@@ -21,9 +21,9 @@ DOC = ROOT / "docs" / "architecture.md"
 
 LAYERS: list[tuple[str, ...]] = [
     ("messages",),
-    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts"),
+    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts", "slips"),
     ("config", "frontmatter", "search"),
-    ("urls", "schema", "templates", "clock", "skeletons"),
+    ("urls", "schema", "templates", "clock", "skeletons", "arguments"),
     ("markdown",),
     ("content", "importer"),
     ("cache", "checks"),
