@@ -601,7 +601,5 @@ def test_a_withheld_slug_or_title_in_an_output_path_refuses_the_build(
     out = tmp_path / "out"
     result = build(root, BuildOptions(output=out, jobs=1))
     assert not result.ok
-    assert [d.message for d in result.errors] == [
-        "output file name reveals a withheld (classified) item"
-    ]
+    assert [d.text("zh-CN") for d in result.errors] == ["输出文件名泄露了涉密（不发布）信息"]
     assert not out.exists()  # nothing was published
