@@ -7,7 +7,7 @@ paragraphs, lists, tables, images); ``html_to_blocks`` walks that HTML with the 
 item body. A .txt (UTF-8 or GBK, the project's one sniff in ``encoding``) is one paragraph
 per line. In both:
 
-- the title is the first heading, else the first paragraph (and leaves the body);
+- the title is the first heading or paragraph, whichever comes first (and leaves the body);
 - paragraphs numbered the way official documents number sections become headings:
   一、… is a section (``##``), （一）… a subsection (``###``);
 - the indentation Word users type (full-width spaces 　　, or ordinary spaces) is removed;
@@ -208,9 +208,11 @@ def _table(rows: tuple[tuple[str, ...], ...]) -> str:
 
 
 def convert_blocks(blocks: list[Block], images: int = 0) -> Converted:
-    """Title (the first heading, else the first paragraph), body and date of a document."""
-    heading = next((b for b in blocks if b.kind.startswith("h")), None)
-    first = heading or next((b for b in blocks if b.kind == "p"), None)
+    """Title, body and date of a document. The title is its first heading or paragraph,
+    whichever comes first: an official document opens with its title (styled as a heading
+    or only centred and bold); a Word heading further down is a section of the body
+    (一、…) and stays there."""
+    first = next((b for b in blocks if b.kind == "p" or b.kind.startswith("h")), None)
     title = first.text.replace("*", "").strip() if first is not None else ""
     body = blocks_to_markdown([b for b in blocks if b is not first])
     plain = " ".join(b.text for b in blocks) + " ".join(" ".join(r) for b in blocks for r in b.rows)

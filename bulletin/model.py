@@ -319,6 +319,10 @@ def build_site(
         return None
 
     by_path = {s.path: s for s in by_slug.values()}
+    # what a "did you mean" hint may name: every item an editor could mean, published or
+    # not yet (a draft, an item awaiting sign-off: the fixed reference then says so), but
+    # never a withheld one (its name is not to be shown anywhere)
+    hintable = [slug for slug, s in by_slug.items() if not is_withheld(s)]
     for src in published.values():
         for link in src.body.links:
             target = by_path.get("content/" + link.target)
@@ -330,7 +334,8 @@ def build_site(
             if reason:
                 if target is None:
                     reason = msg(
-                        "path.concat", parts=(reason, _similar_file(link.target, src, by_path))
+                        "path.concat",
+                        parts=(reason, _similar_file(link.target, src, by_path, hintable)),
                     )
                 problems.append(
                     Diagnostic(
@@ -346,7 +351,7 @@ def build_site(
                 reason = msg("model.follows_itself")
             if reason:
                 hint = (
-                    did_you_mean(src.follow_up_of, [s for s in published if s != src.slug])
+                    did_you_mean(src.follow_up_of, [s for s in hintable if s != src.slug])
                     if src.follow_up_of not in by_slug
                     else None
                 )
@@ -423,11 +428,19 @@ def build_site(
     return site, hidden, problems
 
 
-def _similar_file(target: str, src: SourceItem, by_path: dict[str, SourceItem]) -> Message | None:
-    """A "did you mean" hint for a link to a missing file: an item file with a similar
-    name (not the linking item itself), shown as the path to write."""
+def _similar_file(
+    target: str, src: SourceItem, by_path: dict[str, SourceItem], hintable: Sequence[str]
+) -> Message | None:
+    """A "did you mean" hint for a link to a missing file: the file of an item in
+    ``hintable`` (slugs) with a similar name (not the linking item itself), shown as the
+    path to write."""
     stem = target.rsplit("/", 1)[-1].removesuffix(".md")
-    stems = {s.slug: p[len("content/") :] for p, s in by_path.items() if s is not src}
+    allowed = set(hintable)
+    stems = {
+        s.slug: p[len("content/") :]
+        for p, s in by_path.items()
+        if s is not src and s.slug in allowed
+    }
     match = did_you_mean(stem, stems)
     if match is None:
         return None

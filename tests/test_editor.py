@@ -449,6 +449,34 @@ def test_import_turns_a_word_document_into_a_draft_that_builds(tmp_path: Path) -
     assert "<td>抢险队伍（含<em>民兵</em>）</td>" in page and "<p>1. 加强值班值守</p>" in page
 
 
+def test_import_takes_a_plain_first_paragraph_as_title_and_keeps_word_headings(
+    tmp_path: Path,
+) -> None:
+    """The usual office document: the title is an ordinary paragraph (centred, bold), the
+    sections use Word's heading styles. Every section stays in the body."""
+    docx = pytest.importorskip("docx")
+    site = make_site(tmp_path)
+    document = docx.Document()
+    document.add_paragraph().add_run("关于城关镇冬季安全生产工作的报告").bold = True
+    document.add_paragraph("\u3000\u3000今年以来，城关镇认真贯彻落实上级部署。")
+    document.add_heading("一、基本情况", level=1)
+    document.add_paragraph("全镇检查企业35家。")
+    document.add_heading("二、主要做法", level=1)
+    document.add_paragraph("开展拉网式排查。")
+    source = tmp_path / "报告.docx"
+    document.save(str(source))
+    proc = run("import", source, "--unit", "chengguan", "--date", "2026-05-08", site)
+    assert proc.returncode == 0, proc.stderr
+    rel = "content/chengguan/2026-05-08-关于城关镇冬季安全生产工作的报告.md"
+    assert proc.stdout.strip() == f"{source} → {rel}"
+    text = (site / rel).read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "关于城关镇冬季安全生产工作的报告"\n')
+    assert text.split("\n---\n", 1)[1] == (
+        "\n今年以来，城关镇认真贯彻落实上级部署。\n\n## 一、基本情况\n\n全镇检查企业35家。\n\n"
+        "## 二、主要做法\n\n开展拉网式排查。\n"
+    )
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_import_reads_text_files_in_utf8_and_gbk(tmp_path: Path, encoding: str) -> None:
     site = make_site(tmp_path)
