@@ -277,7 +277,12 @@ def _publish_all(
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
     problems.extend(
-        checks.run_checks([s for s in sources.items if s.slug in published], ctx.config, ctx.today)
+        checks.run_checks(
+            [s for s in sources.items if s.slug in published],
+            ctx.config,
+            ctx.today,
+            model.unpublished(sources.items, published),
+        )
     )
     timer.lap("model")
 

@@ -7,7 +7,7 @@ listed in ``CHECKS``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from .config import SiteConfig
 from .content import SourceItem
@@ -56,8 +56,23 @@ def future_dates(item: SourceItem, config: SiteConfig, today: dt.date) -> Iterat
 
 
 CHECKS = (style, future_dates)
+# What an item not (yet) published — a draft, an item awaiting sign-off — is checked for:
+# the typing slips an editor wants to hear of at `bulletin check`, before sign-off; not
+# style (a fresh draft's skeleton sections are empty on purpose).
+DRAFT_CHECKS = (future_dates,)
 
 
-def run_checks(items: list[SourceItem], config: SiteConfig, today: dt.date) -> list[Diagnostic]:
-    """The warnings of every check for ``items``; ``today`` is the build's today."""
-    return [d for item in items for check in CHECKS for d in check(item, config, today)]
+def run_checks(
+    items: list[SourceItem],
+    config: SiteConfig,
+    today: dt.date,
+    unpublished: Sequence[SourceItem] = (),
+) -> list[Diagnostic]:
+    """The warnings of every check for ``items`` (published) and of ``DRAFT_CHECKS`` for
+    ``unpublished`` (drafts and items awaiting sign-off, never withheld ones); ``today``
+    is the build's today."""
+    found = [d for item in items for check in CHECKS for d in check(item, config, today)]
+    found += [
+        d for item in unpublished for check in DRAFT_CHECKS for d in check(item, config, today)
+    ]
+    return found

@@ -251,6 +251,12 @@ def is_pending(src: SourceItem, config: SiteConfig) -> bool:
     )
 
 
+def unpublished(sources: Sequence[SourceItem], published: set[str]) -> list[SourceItem]:
+    """The items of ``sources`` that are not published (drafts, items awaiting sign-off)
+    and not withheld: what ``checks.DRAFT_CHECKS`` look at. ``published``: slugs."""
+    return [s for s in sources if s.slug not in published and not is_withheld(s)]
+
+
 def missing_signoff(src: SourceItem) -> tuple[str, ...]:
     """The sign-off keys ``src`` lacks: ``reviewed-by``, ``approved-by``, or both."""
     return tuple(

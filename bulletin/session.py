@@ -226,12 +226,16 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
     published = [
         r.item for _sig, r in fresh.values() if r.item is not None and last.site.item(r.item.slug)
     ]
+    others = model.unpublished(
+        [r.item for _sig, r in fresh.values() if r.item is not None],
+        {i.slug for i in published},
+    )
     for rel, (_sig, result) in fresh.items():
         read_warnings.pop(rel, None)
         if result.diagnostics:
             read_warnings[rel] = result.diagnostics
         check_warnings.pop(rel, None)
-    for d in checks.run_checks(published, ctx.config, last.today):
+    for d in checks.run_checks(published, ctx.config, last.today, others):
         check_warnings[d.path] = (*check_warnings.get(d.path, ()), d)
     order = list(last.signatures)
     problems = [d for rel in order for d in read_warnings.get(rel, ())]

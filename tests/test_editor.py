@@ -112,6 +112,36 @@ def test_a_date_after_today_is_a_warning(tmp_path: Path) -> None:
     assert run("check", site, "--strict").returncode == 1
 
 
+def test_a_draft_or_pending_item_dated_after_today_is_warned_about_at_check(
+    tmp_path: Path,
+) -> None:
+    """The editor checks a draft before sign-off (README: new → check → sign-off): the
+    date slip is named then, not only once the item is published. A fresh draft's empty
+    skeleton sections are not warned about."""
+    site = make_site(tmp_path, signoff=True)  # today = 2026-06-30
+    proc = run(
+        "new",
+        "briefing",
+        "--unit",
+        "chengguan",
+        "--title",
+        "城关镇防汛",
+        "--date",
+        "2026-07-08",
+        site,
+    )
+    assert proc.returncode == 0, proc.stderr
+    item(site, "b.md", BASE.replace("2026-05-08", "2027-05-08"))  # awaits sign-off
+    proc = run("check", site)
+    assert proc.returncode == 0, proc.stderr
+    assert diagnostics(proc.stderr) == [
+        "content/chengguan/2026-07-08-城关镇防汛.md:5: date: 警告：日期 2026-07-08 在今天"
+        "（2026-06-30）之后；是不是写错了？",
+        "content/chengguan/b.md:5: date: 警告：日期 2027-05-08 在今天（2026-06-30）之后；"
+        "是不是写错了？",
+    ]
+
+
 def test_a_paragraph_pasted_with_four_spaces_is_a_paragraph_with_a_warning(
     tmp_path: Path,
 ) -> None:
