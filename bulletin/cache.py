@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 2
+FORMAT = 3  # 3: bodies join line breaks between CJK characters
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 
