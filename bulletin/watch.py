@@ -211,7 +211,8 @@ class Watcher:
         self._building = False
         self._stopping = False
         self._builds = 0
-        self._barriers: set[str] = set()
+        self._barriers: set[str] = set()  # barriers seen, of those awaited
+        self._awaited: set[str] = set()  # barriers made by sync() calls still waiting
         self._last: Rebuild | None = None
 
         self._observer = Observer()
@@ -308,38 +309,71 @@ class Watcher:
     def sync(self, timeout: float = 30.0) -> bool:
         """Wait until every change made to the sources before this call has been built.
 
-        Writes a hidden barrier file into content/ and waits for its event: inotify
-        delivers one watch's events in order, so all earlier writes have been seen by then.
-        If content/ was just replaced, its new watch is set up before the next build; the
-        barrier is written again until it is seen. Then waits for the builds to finish.
-        False on timeout.
+        inotify delivers the events of one watch in order, but watchdog reads each watch
+        (the site root, content/, layouts/) in a thread of its own, so events of different
+        watches arrive in any order. So a barrier is made in the site root (site.toml, a
+        new layouts/) and in each watched directory, one after the other, and each is
+        waited for: once its event has arrived, every earlier change in that directory
+        has been seen. In layouts/ the barrier is an empty directory (the template
+        fingerprint hashes every file there). If content/ was just replaced, its new
+        watch is set up before the next build; the barrier is made again until it is seen.
+        Then waits for the builds to finish. False on timeout.
         """
         deadline = time.monotonic() + timeout
-        content = self.root / "content"
 
         def left() -> float:
             return max(0.0, deadline - time.monotonic())
 
-        while True:
-            name = f"{BARRIER_PREFIX}{uuid.uuid4().hex}"
-            barrier = content / name
-            try:
-                barrier.write_bytes(b"")
-            except OSError:  # no content/: nothing to wait for but the builds
-                return self.wait_idle(left())
-            try:
-                with self._cond:
-                    seen = self._cond.wait_for(
-                        lambda n=name: n in self._barriers, min(left(), BARRIER_RETRY)
-                    )
-                    self._barriers.discard(name)
-            finally:
-                with contextlib.suppress(OSError):
-                    barrier.unlink()
-            if seen:
-                return self.wait_idle(left())
-            if left() <= 0:
+        places = ("", *(name for name in SOURCES if name in tuple(self._dir_watches)))
+        for place in places:
+            if not self._barrier(place, left):
                 return False
+        return self.wait_idle(left())
+
+    def _barrier(self, place: str, left: Callable[[], float]) -> bool:
+        """Make a barrier in ``place`` ("" for the site root) and wait for its event.
+
+        Made again every ``BARRIER_RETRY`` seconds while none has been seen (a directory
+        just replaced is watched again only before the next build); the event of any of
+        them will do, so a watch that lags behind is waited for, not flooded.
+        """
+        folder = self.root / place
+        as_directory = place == "layouts"
+        made: set[str] = set()
+        try:
+            while True:
+                name = f"{BARRIER_PREFIX}{uuid.uuid4().hex}"
+                barrier = folder / name
+                try:
+                    if as_directory:
+                        barrier.mkdir()
+                    else:
+                        barrier.write_bytes(b"")
+                except OSError:  # the directory is gone: nothing in it to wait for
+                    return True
+                made.add(name)
+                with self._cond:
+                    self._awaited.add(name)
+                try:
+                    with self._cond:
+                        seen = self._cond.wait_for(
+                            lambda: not made.isdisjoint(self._barriers),
+                            min(left(), BARRIER_RETRY),
+                        )
+                finally:
+                    with contextlib.suppress(OSError):
+                        if as_directory:
+                            barrier.rmdir()
+                        else:
+                            barrier.unlink()
+                if seen:
+                    return True
+                if left() <= 0:
+                    return False
+        finally:
+            with self._cond:
+                self._barriers -= made
+                self._awaited -= made
 
     # --- events ----------------------------------------------------------------------------
 
@@ -360,14 +394,14 @@ class Watcher:
         dest = self._relative(getattr(event, "dest_path", "") or "")
         if (
             src is not None
-            and len(src.parts) == 2
-            and src.parts[0] == "content"
             and src.name.startswith(BARRIER_PREFIX)
+            and (len(src.parts) == 1 or len(src.parts) == 2 and src.parts[0] in SOURCES)
         ):
             if event.event_type == "created":
                 with self._cond:
-                    self._barriers.add(src.name)
-                    self._cond.notify_all()
+                    if src.name in self._awaited:  # not one that came after its wait ended
+                        self._barriers.add(src.name)
+                        self._cond.notify_all()
             return
         is_dir = event.is_directory
         src_ok = src is not None and relevant(src, is_dir)
