@@ -26,6 +26,7 @@ from urllib.parse import quote
 
 from . import __version__, checks, content, model, pages, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
+from .clock import Clock, site_today
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
 from .markdown import RenderedBody
@@ -42,6 +43,9 @@ class BuildOptions:
     drafts: bool = False
     output: Path | None = None
     today: dt.date | None = None
+    # "now" for "today" when neither ``today`` nor site.toml fixes it (clock.Clock:
+    # seconds since the epoch); None: the system clock
+    clock: Clock | None = field(default=None, compare=False)
     write: bool = True  # False: validate only (bulletin check)
     strict: bool = False  # warnings fail the build
     search: bool = True
@@ -89,7 +93,8 @@ class BuildResult:
 
 
 def today_for(config: SiteConfig, options: BuildOptions) -> dt.date:
-    return options.today or config.today or dt.date.today()
+    """--today, else site.toml ``today``, else today in the site's time zone."""
+    return site_today(config, options.today, options.clock)
 
 
 def _jobs(options: BuildOptions) -> int:

@@ -27,7 +27,7 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 3  # 3: bodies join line breaks between CJK characters
+FORMAT = 3  # 3: bodies join CJK line breaks; dates and times on the site's calendar
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 

@@ -235,6 +235,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     import os
     import re
 
+    from .clock import site_today
     from .content import UNSAFE_NAME_RE
     from .schema import FieldError, category_id, one_line, unit_id
 
@@ -257,7 +258,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if problems:
         report(problems)
         return EXIT_USAGE
-    date = args.date or config.today or dt.date.today()
+    date = site_today(config, args.date)
     if args.slug is not None:
         slug = args.slug
         if (
@@ -291,7 +292,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             return EXIT_CONTENT
     # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
     title = json.dumps(args.title.strip(), ensure_ascii=False)
-    extra = _category_template(args.category, args.unit, date)
+    extra = _category_template(args.category, args.unit, date, config)
     text = (
         f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
         f"date: {date.isoformat()}\n{extra}---\n\n"
@@ -306,6 +307,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
     from . import reports, stats
     from .build import load_site
+    from .clock import site_today
 
     root = _site_dir(args.site)
     if root is None:
@@ -319,7 +321,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
         return EXIT_CONTENT
-    today = args.today or config.today or dt.date.today()
+    today = site_today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:
@@ -336,9 +338,11 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _category_template(category: str, unit: str, date: dt.date) -> str:
+def _category_template(category: str, unit: str, date: dt.date, config: SiteConfig) -> str:
+    from .clock import start_of_day
+
     if category == "emergency":
-        moment = f"{date.isoformat()}T00:00:00+08:00"
+        moment = start_of_day(date, config.zone).isoformat()  # with the site's offset
         return f"occurred: {moment}\nreported: {moment}\n"
     if category == "supervision":
         return f"assignees: [{unit}]\ndue: {(date + dt.timedelta(days=30)).isoformat()}\n"

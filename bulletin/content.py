@@ -27,6 +27,7 @@ from .schema import (
     FieldError,
     Honoree,
     InstructionRef,
+    date_time,
 )
 
 try:  # the C loader is several times faster
@@ -376,8 +377,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return ReadResult(rel, None, tuple(problems))
 
     suffix = _key_suffix(rel, config)
-    raw_date = data_fm["date"]
-    time = raw_date if isinstance(raw_date, dt.datetime) else None
+    time = date_time(data_fm["date"], config)  # on the site's clock, or None for a date
     source_dir = _source_dir(rel)
     # link lines count from the body's first line in the file
     rendered = render_body(_Parser.get(), body, source_dir, config.base_path, body_line)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .clock import site_moment
 from .config import SiteConfig
 from .diagnostics import did_you_mean
 
@@ -127,21 +128,34 @@ def boolean(value: Any, config: SiteConfig) -> bool:
 
 
 def date(value: Any, config: SiteConfig) -> dt.date:
-    """A calendar date; a datetime is accepted and reduced to its date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A calendar date on the site's calendar; a date-time is accepted and reduced to the
+    site-zone date of its instant (``2026-03-31T17:00:00Z`` is 1 April in Beijing); one
+    without an offset is site-local time."""
     if isinstance(value, str):
         try:
-            return dt.datetime.fromisoformat(value.strip()).date()
+            value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             pass
+    if isinstance(value, dt.datetime):
+        return site_moment(value, config.zone).date()
+    if isinstance(value, dt.date):
+        return value
     raise FieldError(f"must be a date YYYY-MM-DD, got {_show(value)}")
 
 
+def date_time(value: Any, config: SiteConfig) -> dt.datetime | None:
+    """The instant of a ``date`` value that has a time of day, in the site's time zone;
+    None for a plain date. Call after :func:`date` accepted ``value``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) <= 10:  # YYYY-MM-DD: no time of day
+            return None
+        value = dt.datetime.fromisoformat(text)
+    return site_moment(value, config.zone) if isinstance(value, dt.datetime) else None
+
+
 def moment(value: Any, config: SiteConfig) -> dt.datetime:
-    """A point in time; naive values are read as China Standard Time (+08:00)."""
+    """A point in time, in the site's time zone; naive values are site-local time."""
     if isinstance(value, dt.datetime):
         result = value
     elif isinstance(value, str):
@@ -153,9 +167,7 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
             ) from None
     else:
         raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
-    if result.tzinfo is None:
-        result = result.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    return result
+    return site_moment(result, config.zone)
 
 
 def slug_ref(value: Any, config: SiteConfig) -> str:

@@ -56,8 +56,10 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build
 from .cache import BuildSession
+from .clock import site_now, site_today, start_of_day
+from .config import load_config
 from .delta import finish_session
-from .diagnostics import Diagnostic, sort_key
+from .diagnostics import BulletinError, Diagnostic, sort_key
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -214,6 +216,7 @@ class Watcher:
         self._barriers: set[str] = set()  # barriers seen, of those awaited
         self._awaited: set[str] = set()  # barriers made by sync() calls still waiting
         self._last: Rebuild | None = None
+        self._day: dt.date | None = None  # the site's date the last build was made for
 
         self._observer = Observer()
         self._handler = _Handler(self)
@@ -468,16 +471,35 @@ class Watcher:
 
     # --- the worker ----------------------------------------------------------------------
 
-    def _next_wakeup(self) -> float | None:
+    def _site_clock(self) -> tuple[dt.datetime, dt.date] | None:
+        """Now and today in the site's time zone (site.toml ``timezone``, read again each
+        time: it may change while watching); None while site.toml does not load."""
+        try:
+            config = load_config(self.root)
+        except (BulletinError, OSError):
+            return None
+        clock = self.options.clock
+        return site_now(config.zone, clock), site_today(config, self.options.today, clock)
+
+    def _next_wakeup(self, clock: tuple[dt.datetime, dt.date] | None) -> float | None:
+        """Seconds until just after the site's next midnight, at most a minute."""
         if not self.daily:
             return None
-        now = dt.datetime.now()
-        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
-        return min(60.0, max(1.0, (midnight - now).total_seconds() + 1))
+        if clock is None:
+            return 60.0
+        now = clock[0]
+        midnight = start_of_day(now.date() + dt.timedelta(days=1), now.tzinfo or dt.UTC)
+        return min(60.0, max(1.0, midnight.timestamp() - now.timestamp() + 1))
 
     def _take(self) -> tuple[Change, ...] | None:
-        """Block until changes are pending and quiet; None when stopping."""
-        day = dt.date.today()
+        """Block until changes are pending and quiet; None when stopping.
+
+        Unless "today" is fixed, a new day on the site's calendar is a change too: the
+        pages showing overdue and open states are built again (also when midnight
+        passed during a build)."""
+        if self.daily and self._day is None:
+            clock = self._site_clock()
+            self._day = clock[1] if clock else None
         with self._cond:
             while True:
                 if self._stopping:
@@ -489,11 +511,16 @@ class Watcher:
                         break
                     self._cond.wait(due - now)
                     continue
-                self._cond.wait(self._next_wakeup())
-                if self.daily and not self._pending and dt.date.today() != day:
-                    day = dt.date.today()
-                    self._pending["(new day)"] = Change("new day", f"new day {day.isoformat()}")
-                    self._first_event = self._last_event = 0.0
+                self._cond.wait(self._next_wakeup(self._site_clock() if self.daily else None))
+                if not self.daily or self._pending:
+                    continue
+                clock = self._site_clock()
+                day = clock[1] if clock else None
+                if day is not None and day != self._day:
+                    if self._day is not None:
+                        self._pending["(new day)"] = Change("new day", f"new day {day}")
+                        self._first_event = self._last_event = 0.0
+                    self._day = day
             changes = tuple(self._pending.values())
             self._pending.clear()
             self._building = True
