@@ -137,10 +137,18 @@ def date(value: Any, config: SiteConfig) -> dt.date:
         except ValueError:
             pass
     if isinstance(value, dt.datetime):
-        return site_moment(value, config.zone).date()
+        return _on_site_clock(value, config).date()
     if isinstance(value, dt.date):
         return value
     raise FieldError(f"must be a date YYYY-MM-DD, got {_show(value)}")
+
+
+def _on_site_clock(value: dt.datetime, config: SiteConfig) -> dt.datetime:
+    try:
+        return site_moment(value, config.zone)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is in the year 10000 in Beijing
+        shown = value.isoformat()
+        raise FieldError(f"{shown} falls outside the years 1-9999 on the site's calendar") from None
 
 
 def date_time(value: Any, config: SiteConfig) -> dt.datetime | None:
@@ -151,7 +159,7 @@ def date_time(value: Any, config: SiteConfig) -> dt.datetime | None:
         if len(text) <= 10:  # YYYY-MM-DD: no time of day
             return None
         value = dt.datetime.fromisoformat(text)
-    return site_moment(value, config.zone) if isinstance(value, dt.datetime) else None
+    return _on_site_clock(value, config) if isinstance(value, dt.datetime) else None
 
 
 def moment(value: Any, config: SiteConfig) -> dt.datetime:
@@ -167,7 +175,7 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
             ) from None
     else:
         raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
-    return site_moment(result, config.zone)
+    return _on_site_clock(result, config)
 
 
 def slug_ref(value: Any, config: SiteConfig) -> str:

@@ -101,6 +101,23 @@ def test_moment_is_shown_on_the_site_clock(config: SiteConfig) -> None:
     assert nz.isoformat() == "2026-07-12T05:40:00+12:00"  # naive: the site's local time
 
 
+@pytest.mark.parametrize("parser", [schema.date, schema.moment])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:00:00-05:00",
+        dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+    ],
+)
+def test_date_times_beyond_the_site_calendar_are_refused(
+    parser: schema.Parser, value: object, config: SiteConfig
+) -> None:
+    """Moved onto the site's clock, these fall in the year 10000 or 0: an error, no crash."""
+    assert fails(parser, value, config).endswith(
+        "falls outside the years 1-9999 on the site's calendar"
+    )
+
+
 @pytest.mark.parametrize("value", [dt.date(2026, 7, 12), "凌晨五点", 5])
 def test_moment_needs_a_time(value: object, config: SiteConfig) -> None:
     assert "must be a date and time like 2026-07-12T05:40:00+08:00" in fails(
