@@ -27,7 +27,8 @@ from typing import Any
 from . import __version__
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 3  # 3: bodies join CJK line breaks; dates and times on the site's calendar
+FORMAT = 4  # 3: front matter read from YAML nodes (text as typed); 4: bodies join CJK line
+# breaks, dates and times on the site's calendar: older parses are stale
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 

@@ -27,7 +27,8 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``bulletin`` argument parser, and each command's own parser by name."""
     parser = argparse.ArgumentParser(
         prog="bulletin",
         description="Build the information-bulletin site of a party-committee office.",
@@ -83,12 +84,31 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument(
         "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
     )
-    return parser
+    return parser, dict(sub.choices)
+
+
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` (default: the process's arguments) as a namespace with ``command`` set.
+
+    A command's options and positional arguments may come in any order, as its ``--help``
+    and the README show them: ``bulletin new briefing --unit chengguan --title T site/``
+    as well as ``bulletin new briefing site/ --unit chengguan --title T``. Plain argparse
+    settles an optional positional (SITE_DIR) at the first option and then refuses it
+    after the options ("unrecognized arguments"); each command's parser reads its
+    arguments with argparse's intermixed parsing instead (which the top-level parser,
+    holding the sub-commands, cannot use). Usage errors exit with status 2, as argparse's.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser, commands = make_parsers()
+    if words and words[0] in commands:
+        args = commands[words[0]].parse_intermixed_args(words[1:])
+        args.command = words[0]
+        return args
+    return parser.parse_args(words)  # no command, --version, --help, or a usage error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     try:
         if args.command in ("build", "check"):
             return cmd_build(args)
@@ -101,8 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
+    raise AssertionError(f"command {args.command!r} has no handler")  # pragma: no cover
 
 
 def _port(value: str) -> int:
@@ -231,12 +250,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """bulletin new: write an item file that ``bulletin check`` accepts, or nothing."""
     import json
-    import os
     import re
 
     from .clock import site_today
-    from .content import UNSAFE_NAME_RE
+    from .content import ITEM_SUFFIX, file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
 
     root = _site_dir(args.site)
@@ -255,35 +274,28 @@ def cmd_new(args: argparse.Namespace) -> int:
             parse(value, config)
         except FieldError as exc:
             problems.append(Diagnostic("(command line)", None, field, str(exc)))
-    if problems:
-        report(problems)
-        return EXIT_USAGE
     date = site_today(config, args.date)
     if args.slug is not None:
         slug = args.slug
-        if (
-            not slug
-            or "/" in slug
-            or slug.startswith(".")
-            or slug != slug.strip()
-            or UNSAFE_NAME_RE.search(slug)
-        ):
-            report(
-                [Diagnostic("(command line)", None, "slug", f"{slug!r} is not a safe file name")]
-            )
-            return EXIT_USAGE
     else:
         words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", args.title).strip("-")[:40].strip("-")
         slug = f"{date.isoformat()}-{words}" if words else date.isoformat()
-    path = config.content_dir / args.unit / f"{slug}.md"
-    if path.exists():
-        print(
-            f"bulletin: {path.relative_to(root)} already exists; not overwritten", file=sys.stderr
+    name_problem = file_name_problem(slug)
+    if name_problem is not None:  # the rule `bulletin check` applies to every item file
+        problems.append(
+            Diagnostic("(command line)", None, "slug", f"{slug!r} {name_problem}; choose another")
         )
+    if problems:
+        report(problems)
+        return EXIT_USAGE
+    path = config.content_dir / args.unit / f"{slug}{ITEM_SUFFIX}"
+    rel = path.relative_to(root).as_posix()
+    if path.exists():
+        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
         return EXIT_CONTENT
     for dirpath, _dirs, files in os.walk(config.content_dir):
-        if f"{slug}.md" in files:
-            other = Path(dirpath, f"{slug}.md").relative_to(root).as_posix()
+        if f"{slug}{ITEM_SUFFIX}" in files:
+            other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(root).as_posix()
             print(
                 f"bulletin: {other} already uses the slug {slug!r} (slugs are unique); "
                 "choose another with --slug",
@@ -297,9 +309,17 @@ def cmd_new(args: argparse.Namespace) -> int:
         f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
         f"date: {date.isoformat()}\n{extra}---\n\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(path.relative_to(root).as_posix())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
+            fh.write(text)
+    except FileExistsError:
+        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(rel)
     return EXIT_OK
 
 
