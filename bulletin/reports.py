@@ -329,8 +329,15 @@ def stats_table(ys: YearStats, site: Site) -> str:
 
 
 def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
+    """The year's charts (units; months). Months after ``ys.today``'s month have not come
+    yet: they get no bar rather than a 0."""
     lang = site.config.language
     units = ys.units_in_config_order
+
+    def month_value(month: int) -> int | None:
+        come = (ys.year, month) <= (ys.today.year, ys.today.month)
+        return ys.months[month - 1] if come else None
+
     return {
         "units": charts.grouped_bars(
             [u.unit.name for u in units],
@@ -340,12 +347,16 @@ def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
             ],
             title=translate(lang, "chart_units", year=ys.year),
             ident=f"chart-units-{ys.year}",
+            axis=translate(lang, "chart_axis_items"),
         ),
         "months": charts.column_bars(
             [translate(lang, "month_n", n=m) for m in range(1, 13)],
-            list(ys.months),
+            [month_value(m) for m in range(1, 13)],
             title=translate(lang, "chart_months", year=ys.year),
             ident=f"chart-months-{ys.year}",
+            axis_x=translate(lang, "chart_axis_month"),
+            axis_y=translate(lang, "chart_axis_items"),
+            missing=translate(lang, "chart_month_to_come"),
         ),
     }
 

@@ -88,7 +88,8 @@ def html_files(root: Path) -> dict[str, str]:
     }
 
 
-BODY_RE = re.compile(r'<div class="body">.*?</div>', re.S)
+# a body's own closing tag is on a line of its own (its tables sit in divs of their own)
+BODY_RE = re.compile(r'<div class="body">.*?\n  </div>', re.S)
 FEED_BODY_TEXT_RE = re.compile(r"<content\b[^>]*>.*?</content>", re.S)  # an item body in a feed
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -238,6 +239,24 @@ def test_multi_term_and_filters(corpus: list[SearchRecord], built: Path) -> None
     }
     city = set(_urls(index, index.search("", level="city").ids))
     assert city == {r.url for r in corpus if ("city", "市委") in r.adopted}
+
+
+def test_date_range_filter(corpus: list[SearchRecord], built: Path) -> None:
+    """Each item's day is in the attribute table: from/to (both included) select by date."""
+    index = SearchIndex(built / "search-index")
+    manifest = index.manifest
+    assert len(manifest["widths"]) == 4 and manifest["day0"] == min(r.date for r in corpus)
+    dates = sorted(r.date for r in corpus)
+    lo, hi = (dt.date.fromisoformat(dates[len(dates) * k // 5]) for k in (1, 3))
+    got = set(_urls(index, index.search("", date_from=lo, date_to=hi).ids))
+    want = {r.url for r in corpus if lo.isoformat() <= r.date <= hi.isoformat()}
+    assert got == want and got
+    day = dates[len(dates) // 2]
+    one = dt.date.fromisoformat(day)
+    same = set(_urls(index, index.search("", date_from=one, date_to=one).ids))
+    assert same == {r.url for r in corpus if r.date == day}
+    flood = set(_urls(index, index.search("防汛", date_from=lo).ids))
+    assert flood == {u for u in _truth(corpus, "防汛") if u.split("/")[3] >= lo.isoformat()}
 
 
 def test_title_matches_rank_first_then_newest(corpus: list[SearchRecord], built: Path) -> None:

@@ -9,7 +9,7 @@ Files (shards and attributes are content-addressed)::
 
     manifest.json      counts, shard names, filter names, year ranges, version
     s/<h>.bin          postings shards (see encoding.py)
-    a-<h>.bin          per-item unit / category / adoption columns for the filters
+    a-<h>.bin          per-item unit / category / adoption / day columns for the filters
     f/<id>.json        one item: {"u": url, "t": title, "d": date, "x": text}, fetched
                        as f/<id>.json?v=<manifest "fragments"> (a hash of all fragments)
 """
@@ -432,7 +432,12 @@ def assemble(
     ccol, cw = _column([cat_ix[r.category_id] for r in records], len(cats))
     masks = [sum(1 << level_ix[lv] for lv in {lv for lv, _ in r.adopted}) for r in records]
     acol, aw = _column(masks, 1 << len(levels))
-    attrs = ucol + ccol + acol
+    # each item's date as days since the first item's (records are in date order): the
+    # client's from/to date filter
+    day0 = dt.date.fromisoformat(records[0].date) if records else dt.date(1970, 1, 1)
+    days = [(dt.date.fromisoformat(r.date) - day0).days for r in records]
+    dcol, dw = _column(days, days[-1] + 1 if days else 1)
+    attrs = ucol + ccol + acol + dcol
     attrs_name = f"a-{content_hash(attrs)}.bin"
     files[attrs_name] = attrs
 
@@ -451,7 +456,8 @@ def assemble(
         "shardBits": len(shards).bit_length() - 1,
         "shards": "".join(shard_hashes),
         "attrs": attrs_name,
-        "widths": [uw, cw, aw],
+        "widths": [uw, cw, aw, dw],
+        "day0": day0.isoformat(),
         "fragments": version,
         "units": [list(u) for u in units],
         "categories": [list(c) for c in cats],
