@@ -130,7 +130,7 @@ def column_bars(
             f'<text class="{cls}" x="{mid}" y="{base + 18}" text-anchor="middle">'
             f"{escape(label)}</text>"
         )
-        if future:
+        if v is None:  # (future: no bar)
             continue
         h = round(v * plot_h / peak)
         body.append(

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
+from .clock import site_today, start_of_day
 from .diagnostics import BulletinError, Diagnostic, report
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ def cmd_live(args: argparse.Namespace) -> int:
             search=not args.no_search,
         )
         return run_serve(root, settings)
-    from .watch import WatchSettings, run_watch
+    from .console import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
     return run_watch(root, WatchSettings(output=output))
@@ -254,7 +255,6 @@ def cmd_new(args: argparse.Namespace) -> int:
     import json
     import re
 
-    from .clock import site_today
     from .content import ITEM_SUFFIX, file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
 
@@ -325,9 +325,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
-    from . import reports, stats
+    from . import stats
     from .build import load_site
-    from .clock import site_today
+    from .plan import reports
 
     root = _site_dir(args.site)
     if root is None:
@@ -359,8 +359,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def _category_template(category: str, unit: str, date: dt.date, config: SiteConfig) -> str:
-    from .clock import start_of_day
-
     if category == "emergency":
         moment = start_of_day(date, config.zone).isoformat()  # with the site's offset
         return f"occurred: {moment}\nreported: {moment}\n"

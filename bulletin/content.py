@@ -7,7 +7,6 @@ cached by the file's bytes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import stat
@@ -20,7 +19,9 @@ import yaml
 from . import __version__
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean
+from .fingerprint import digest_bytes
 from .frontmatter import read_front_matter
+from .fsutil import NotUTF8, decode_utf8
 from .markdown import RenderedBody, make_parser, render_body
 from .schema import (
     FIELDS,
@@ -270,7 +271,7 @@ def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return digest_bytes(data)
 
 
 class _Parser:
@@ -300,19 +301,9 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     if name_problem is not None:
         return ReadResult(rel, None, (file_name_diagnostic(rel, name_problem),))
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        try:
-            data.decode("gb18030")
-            return fail(
-                line,
-                None,
-                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-                "save it as UTF-8",
-            )
-        except UnicodeDecodeError:
-            return fail(line, None, "file is not valid UTF-8; save it as UTF-8")
+        text = decode_utf8(data)
+    except NotUTF8 as exc:
+        return fail(exc.line, None, str(exc))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
@@ -452,9 +443,7 @@ def item_key(data: bytes, rel: str, config: SiteConfig, suffix: bytes | None = N
 
     ``suffix`` is ``_key_suffix(rel, config)`` when the caller already has it.
     """
-    h = hashlib.blake2b(data, digest_size=16)
-    h.update(_key_suffix(rel, config) if suffix is None else suffix)
-    return h.hexdigest()
+    return digest_bytes(data, _key_suffix(rel, config) if suffix is None else suffix)
 
 
 def _key_suffix(rel: str, config: SiteConfig) -> bytes:

@@ -198,7 +198,13 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
     entries: dict[str, Entry] = {}
     for key_node, value_node in root.value if root is not None else ():
         entries.setdefault(key_node.value, Entry(key_node.value, key_node, value_node))
-    front = FrontMatter(split.yaml_text, root, tuple(entries.values()), split.body, split.body_line)
+    front = FrontMatter(
+        split.yaml_text,
+        root,  # type: ignore[arg-type]  # a mapping node: checked above
+        tuple(entries.values()),
+        split.body,
+        split.body_line,
+    )
     return front, sorted(repeats, key=lambda d: d.line or 0)
 
 

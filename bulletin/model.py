@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote
 
 from .clock import start_of_day
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
-from .markdown import item_url
 from .schema import WITHHELD, Honoree
+from .urls import category_url, item_url, level_url, unit_url
 
 BodyLookup = Callable[[str], tuple[str, str]]
 
@@ -255,16 +254,11 @@ def build_site(
     base = config.base_path
     problems: list[Diagnostic] = []
     units = {
-        u.id: Unit(u.id, u.name, u.kind, u.key, f"{base}units/{quote(u.id)}/", u.assessed)
+        u.id: Unit(u.id, u.name, u.kind, u.key, unit_url(base, u.id), u.assessed)
         for u in config.units
     }
-    categories = {
-        c.id: Category(c.id, c.name, f"{base}categories/{quote(c.id)}/") for c in config.categories
-    }
-    levels = {
-        a.id: Level(a.id, a.name, a.points, f"{base}adopted/{quote(a.id)}/")
-        for a in config.adoption
-    }
+    categories = {c.id: Category(c.id, c.name, category_url(base, c.id)) for c in config.categories}
+    levels = {a.id: Level(a.id, a.name, a.points, level_url(base, a.id)) for a in config.adoption}
 
     by_slug: dict[str, SourceItem] = {}
     for src in sources:

@@ -116,8 +116,8 @@ class _Constructor(yaml.constructor.SafeConstructor):
         return super().construct_yaml_int(node)
 
 
-_Constructor.add_constructor(TIMESTAMP, _Constructor.construct_yaml_timestamp)
-_Constructor.add_constructor(INT, _Constructor.construct_yaml_int)
+_Constructor.add_constructor(TIMESTAMP, _Constructor.construct_yaml_timestamp)  # type: ignore[type-var]
+_Constructor.add_constructor(INT, _Constructor.construct_yaml_int)  # type: ignore[type-var]
 
 
 def yaml_value(node: yaml.Node, typed: frozenset[str] = frozenset()) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sys
@@ -15,7 +14,8 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .diagnostics import Diagnostic
+from .diagnostics import BodyMissing, Diagnostic
+from .fingerprint import hasher
 from .i18n import client_strings, format_date, translate
 
 PACKAGED = Path(__file__).parent / "layouts"
@@ -150,7 +150,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
 
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
-    h = hashlib.sha256()
+    h = hasher()
     root = os.path.realpath(config.root)
     for folder in (PACKAGED, config.layouts_dir):
         if not folder.is_dir():
@@ -176,6 +176,8 @@ def render(
     """Render a template; any failure becomes a TemplateFailure naming template and line."""
     try:
         return env.get_template(template).render(context)
+    except BodyMissing:
+        raise  # the cache's fault, not the layout's: the build starts again without it
     except LayoutRefused as exc:
         raise TemplateFailure(
             Diagnostic(exc.path, None, None, "symbolic link points outside the site; refused")

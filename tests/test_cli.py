@@ -6,13 +6,14 @@ import datetime as dt
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import copy_basic_site
+from conftest import tree as shared_tree
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -43,10 +44,7 @@ def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[st
 
 
 def copy_site(dest: Path) -> Path:
-    shutil.copytree(
-        BASIC, dest, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
-    )
-    return dest
+    return copy_basic_site(dest)
 
 
 @pytest.fixture
@@ -74,11 +72,7 @@ CACHE_DIR = ".bulletin-cache"  # bulletin's scratch space; not the site, not its
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and CACHE_DIR not in p.relative_to(root).parts
-    }
+    return shared_tree(root, exclude=CACHE_DIR)
 
 
 def html_files(root: Path) -> dict[str, str]:

@@ -34,9 +34,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import content, model, pages, reports, stats, templates
+from bulletin import content, model, stats, templates
 from bulletin.config import load_config
 from bulletin.model import Site
+from bulletin.plan import pages, reports
 
 SITE = Path(__file__).parent / "sites" / "rules"
 EXPECTED = SITE / "expected"

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -72,14 +73,6 @@ def make_records(n: int, seed: int = 1, start_year: int = 2021) -> list[SearchRe
             )
         )
     return [replace(r, category_name=CATS[r.category_id]) for r in recs]
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- tokenisation ------------------------------------------------------------------------
@@ -285,7 +278,7 @@ def test_deterministic_and_order_independent(corpus: list[SearchRecord], tmp_pat
 def test_parallel_build_equals_in_process_build(
     corpus: list[SearchRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recs = indexer._check_records(corpus)
+    recs = indexer.check_records(corpus)
     serial = indexer.build_shards(recs, 64, 1)
     monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
     monkeypatch.setattr(indexer, "MAX_BLOCK", 70)  # several blocks per worker
@@ -397,7 +390,7 @@ def test_one_item_edit_reindexes_one_item(tmp_path: Path) -> None:
     same = _build(recs, out, cache)
     assert same.mode == "unchanged" and same.items_tokenized == 0 and same.files_written == 0
 
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     victim = ordered[300]
     edited = [
         replace(r, text=r.text + "新增防汛督查内容。") if r.url == victim.url else r for r in recs
@@ -468,7 +461,7 @@ def test_corrupt_cache_is_detected_and_ignored(tmp_path: Path, damage) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     _build(recs, out, cache)
     damage(cache)
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     edited = [
         replace(r, title=r.title + "（续报）") if r.url == ordered[10].url else r for r in recs
     ]
@@ -503,9 +496,18 @@ def test_shard_count_grows_with_the_site() -> None:
     assert indexer.shard_count_for(100_000) == 4096
 
 
-def test_a_failing_worker_fails_the_build(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="unknown worker command"):
-        indexer._run_workers(str(tmp_path), [["bogus", str(tmp_path), "16", "1"]])
+def broken_tokenizer(*args: object) -> None:
+    """A worker task that fails (module level: a forkserver's worker imports it)."""
+    raise RuntimeError("tokenizer failed")
+
+
+def test_a_failing_worker_fails_the_build(
+    corpus: list[SearchRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(indexer, "tokenize_blocks", broken_tokenizer)
+    with pytest.raises(RuntimeError, match="tokenizer failed"):
+        indexer.build_shards(indexer.check_records(corpus), 64, 2)
 
 
 def test_client_constants_match_the_indexer() -> None:
