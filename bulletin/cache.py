@@ -36,8 +36,10 @@ from .fsutil import Signature, atomic_write
 CACHE_DIR = ".bulletin-cache"  # inside the site directory
 # 3: front matter read from YAML nodes (text as typed): older parses are stale;
 # 4: the manifest is a typed Manifest;
-# 5: messages as catalogue ids (Diagnostic.message), sign-off fields, body prose
-FORMAT = 5
+# 5: messages as catalogue ids (Diagnostic.message), sign-off fields, body prose (or, on
+# another branch, bodies joining CJK line breaks, dates and times on the site's calendar);
+# 6: both
+FORMAT = 6
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 ITEM_INDEX = "item-index"

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import clock
 from .arguments import parse_command_line
+from .clock import site_today
 from .config import read_language
 from .diagnostics import BulletinError, Diagnostic, report
 from .messages import (
@@ -236,7 +236,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             values[field] = parse(value, config)
         except FieldError as exc:
             problems.append(Diagnostic(where, None, field, exc.message))
-    date = args.date or clock.today(config)
+    date = site_today(config, args.date)
     slug = args.slug if args.slug is not None else slug_for(args.title, date)
     name_problem = file_name_problem(slug)
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
@@ -257,7 +257,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         report(problems, language=language)
         return EXIT_USAGE
     unit, category = values["unit"], values["category"]
-    text = new_item_text(values["title"], unit, category, date, config.language)
+    text = new_item_text(values["title"], unit, category, date, config)
     rel, problem = write_new_item(config, unit, slug, text)
     if problem is not None:
         say(problem, language)
@@ -347,7 +347,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors, language=language)
         say(msg("cli.stats_errors", n=len(errors)), language)
         return EXIT_CONTENT
-    today = clock.today(config, args.today)
+    today = site_today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:

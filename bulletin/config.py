@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from .messages import DEFAULT_LANGUAGE, Message, language_or_default, listing, m
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
 UNIT_KINDS = ("town", "street", "department")
+# The office's time zone when site.toml names none: China Standard Time (UTC+8, no DST).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Names people write for China's time that are not its IANA name.
+CHINA_TIME_NAMES = frozenset(
+    ("beijing", "asia/beijing", "china", "cst", "utc+8", "utc+08:00", "gmt+8", "+08:00", "+8")
+)
 
 DEFAULT_CATEGORIES = {
     "briefing": "信息简报",
@@ -85,6 +92,7 @@ class SiteConfig:
     urgent_within_minutes: int = 60
     require_signoff: bool = False  # [rules]: published items need reviewed-by and approved-by
     today: dt.date | None = None
+    timezone: str = DEFAULT_TIMEZONE  # IANA name; validated by load_config
     max_item_bytes: int = 2 * 1024 * 1024
     style: tuple[tuple[str, StyleRule], ...] = ()
     fingerprint: str = field(default="", compare=False)
@@ -105,6 +113,11 @@ class SiteConfig:
     @property
     def absolute_base(self) -> bool:
         return bool(urlsplit(self.base_url).scheme)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The site's time zone: calendar days, quarters, "today" and feed times follow it."""
+        return zoneinfo.ZoneInfo(self.timezone)  # cached by zoneinfo: one object per name
 
     def unit(self, unit_id: str) -> UnitConfig | None:
         return next((u for u in self.units if u.id == unit_id), None)
@@ -130,6 +143,7 @@ TOP_KEYS = {
     "base_url",
     "output_dir",
     "today",
+    "timezone",
     "max_item_bytes",
     "units",
     "categories",
@@ -201,6 +215,35 @@ class _Reader:
             self.error(table, key, msg("config.must_be_table"))
             return {}
         return value
+
+
+def timezone_problem(name: str) -> Message | None:
+    """Why ``name`` is no usable time zone (None if it is one): an IANA name such as
+    "Asia/Shanghai", found by ``zoneinfo`` (system database, else the tzdata package).
+
+    "localtime" is refused too: it is whatever zone the machine is set to.
+    """
+    if name.lower() == "localtime":
+        return msg("config.timezone_local", name=name, default=DEFAULT_TIMEZONE)
+    try:
+        zoneinfo.ZoneInfo(name)
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    known = zoneinfo.available_timezones() - {"localtime"}
+    hint: Message | None
+    if not known:
+        hint = msg("config.timezone_no_db")
+    elif name.strip().lower() in CHINA_TIME_NAMES:
+        hint = msg("config.timezone_china", default=DEFAULT_TIMEZONE)
+    else:
+        same = {z.lower(): z for z in known}.get(name.strip().lower())
+        hint = msg("hint.did_you_mean", word=same) if same else did_you_mean(name, known)
+    return msg(
+        "config.timezone_unknown",
+        name=name,
+        hint=hint or msg("config.timezone_use_iana", default=DEFAULT_TIMEZONE),
+    )
 
 
 def _type_name(kind: type) -> Message:
@@ -283,6 +326,11 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
         r.error(None, "today", msg("config.today"))
         today = None
+    timezone = r.get(None, data, "timezone", str, DEFAULT_TIMEZONE)
+    problem = timezone_problem(timezone)
+    if problem:
+        r.error(None, "timezone", problem)
+        timezone = DEFAULT_TIMEZONE
     max_bytes = r.get(None, data, "max_item_bytes", int, 2 * 1024 * 1024)
 
     units: list[UnitConfig] = []
@@ -400,6 +448,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         urgent_within_minutes=r.get("rules", rules, "urgent_within_minutes", int, 60),
         require_signoff=r.get("rules", rules, "require_signoff", bool, False),
         today=today,
+        timezone=timezone,
         max_item_bytes=max_bytes,
         style=tuple(sorted(style.items())),
         fingerprint=digest_bytes(raw),

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import clock
+from .clock import site_today
 from .config import SiteConfig
 from .diagnostics import Diagnostic, report
 from .fsutil import decode_document
@@ -291,8 +291,8 @@ def import_file(
         outcome.problems.append(
             Diagnostic(shown, None, None, msg("import.images", n=doc.images), "warning")
         )
-    day = date or doc.date or clock.today(config)
-    text = new_item_text(doc.title, unit, category, day, config.language, body=doc.body)
+    day = date or doc.date or site_today(config)
+    text = new_item_text(doc.title, unit, category, day, config, body=doc.body)
     written, problem = write_new_item(config, unit, slug_for(doc.title, day), text)
     if problem is not None:
         return fail(problem)

@@ -190,6 +190,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "日期 {value} 在今天（{today}）之后；是不是写错了？",
         "en": "the date {value} is after today ({today}); is it a slip?",
     },
+    "field.outside_calendar": {
+        "zh-CN": "{value} 按本站时区换算后超出了公元 1 至 9999 年",
+        "en": "{value} falls outside the years 1-9999 on the site's calendar",
+    },
     "field.moment": {
         "zh-CN": "必须是日期和时间，例如 2026-07-12T05:40:00+08:00，现在是 {value}",
         "en": "must be a date and time like 2026-07-12T05:40:00+08:00, got {value}",
@@ -431,6 +435,26 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "config.language": {
         "zh-CN": "不支持“{value}”；可选：{options}",
         "en": '"{value}" is not supported; use one of {options}',
+    },
+    "config.timezone_local": {
+        "zh-CN": "“{name}”是本机的时区；请写单位所在地的时区，例如“{default}”",
+        "en": '"{name}" is the machine\'s own time zone; name the office\'s, such as "{default}"',
+    },
+    "config.timezone_unknown": {
+        "zh-CN": "未知的时区“{name}”{hint}",
+        "en": 'unknown time zone "{name}"{hint}',
+    },
+    "config.timezone_no_db": {
+        "zh-CN": "（找不到时区数据库：请安装 tzdata 包）",
+        "en": " (no time zone database found: install the tzdata package)",
+    },
+    "config.timezone_china": {
+        "zh-CN": "（中国标准时间是“{default}”）",
+        "en": ' (China Standard Time is "{default}")',
+    },
+    "config.timezone_use_iana": {
+        "zh-CN": "；请写 IANA 时区名，例如“{default}”",
+        "en": '; use an IANA name such as "{default}"',
     },
     "config.base_url": {
         "zh-CN": "必须以 / 开头，或者是 http(s) 完整网址",

@@ -13,6 +13,7 @@ import os
 import re
 from pathlib import Path
 
+from .clock import start_of_day
 from .config import SiteConfig
 from .messages import Message, msg
 
@@ -60,10 +61,11 @@ def skeleton(category: str, language: str) -> str:
     return "".join(f"## {heading}\n\n" for heading in chosen)
 
 
-def category_fields(category: str, unit: str, date: dt.date) -> str:
-    """Front-matter lines a category requires beyond the common keys, filled to be valid."""
+def category_fields(category: str, unit: str, date: dt.date, zone: dt.tzinfo) -> str:
+    """Front-matter lines a category requires beyond the common keys, filled to be valid
+    (an emergency's times: the start of ``date`` in the site's time zone ``zone``)."""
     if category == "emergency":
-        moment = f"{date.isoformat()}T00:00:00+08:00"
+        moment = start_of_day(date, zone).isoformat()  # with the site's offset
         return f"occurred: {moment}\nreported: {moment}\n"
     if category == "supervision":
         return f"assignees: [{unit}]\ndue: {(date + dt.timedelta(days=30)).isoformat()}\n"
@@ -73,16 +75,23 @@ def category_fields(category: str, unit: str, date: dt.date) -> str:
 
 
 def new_item_text(
-    title: str, unit: str, category: str, date: dt.date, language: str, body: str | None = None
+    title: str,
+    unit: str,
+    category: str,
+    date: dt.date,
+    config: SiteConfig,
+    body: str | None = None,
 ) -> str:
-    """A whole draft item file: front matter (``status: draft``, empty sign-off keys) and
-    ``body`` (default: the category's skeleton)."""
+    """A whole draft item file of ``config``'s site: front matter (``status: draft``,
+    empty sign-off keys, comments in the site's language) and ``body`` (default: the
+    category's skeleton)."""
+    language = config.language
     # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
     quoted = json.dumps(title.strip(), ensure_ascii=False)
     comment = SIGNOFF_COMMENT.get(language, SIGNOFF_COMMENT["zh-CN"])
     return (
         f"---\ntitle: {quoted}\nunit: {unit}\ncategory: {category}\ndate: {date.isoformat()}\n"
-        f"{category_fields(category, unit, date)}status: draft\n{comment}\n"
+        f"{category_fields(category, unit, date, config.zone)}status: draft\n{comment}\n"
         f"reviewed-by:\napproved-by:\n---\n\n"
         f"{skeleton(category, language) if body is None else body}"
     )
