@@ -281,14 +281,9 @@ def _publish_all(
     )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
-    problems.extend(
-        checks.run_checks(
-            [s for s in sources.items if s.slug in published],
-            ctx.config,
-            ctx.today,
-            model.unpublished(sources.items, published),
-        )
-    )
+    ready = [s for s in sources.items if s.slug in published]
+    others = checks.unpublished(sources.items, published)
+    problems.extend(checks.run_checks(ready, ctx.config, ctx.today, others))
     timer.lap("model")
 
     def result(ok: bool, **kw: object) -> BuildResult:

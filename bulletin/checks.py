@@ -13,6 +13,7 @@ from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
 from .messages import Message, msg
+from .schema import WITHHELD
 
 
 def _warn(item: SourceItem, field: str | None, message: Message) -> Diagnostic:
@@ -60,6 +61,12 @@ CHECKS = (style, future_dates)
 # the typing slips an editor wants to hear of at `bulletin check`, before sign-off; not
 # style (a fresh draft's skeleton sections are empty on purpose).
 DRAFT_CHECKS = (future_dates,)
+
+
+def unpublished(sources: Sequence[SourceItem], published: set[str]) -> list[SourceItem]:
+    """The items of ``sources`` that are not published (drafts, items awaiting sign-off)
+    and not withheld: what ``DRAFT_CHECKS`` look at. ``published``: slugs."""
+    return [s for s in sources if s.slug not in published and s.classification not in WITHHELD]
 
 
 def run_checks(

@@ -255,12 +255,6 @@ def is_pending(src: SourceItem, config: SiteConfig) -> bool:
     )
 
 
-def unpublished(sources: Sequence[SourceItem], published: set[str]) -> list[SourceItem]:
-    """The items of ``sources`` that are not published (drafts, items awaiting sign-off)
-    and not withheld: what ``checks.DRAFT_CHECKS`` look at. ``published``: slugs."""
-    return [s for s in sources if s.slug not in published and not is_withheld(s)]
-
-
 def missing_signoff(src: SourceItem) -> tuple[str, ...]:
     """The sign-off keys ``src`` lacks: ``reviewed-by``, ``approved-by``, or both."""
     return tuple(
@@ -329,9 +323,7 @@ def build_site(
         return None
 
     by_path = {s.path: s for s in by_slug.values()}
-    # what a "did you mean" hint may name: every item an editor could mean, published or
-    # not yet (a draft, an item awaiting sign-off: the fixed reference then says so), but
-    # never a withheld one (its name is not to be shown anywhere)
+    # a "did you mean" may name any item an editor could mean (a draft too), never a withheld one
     hintable = [slug for slug, s in by_slug.items() if not is_withheld(s)]
     for src in published.values():
         for link in src.body.links:

@@ -226,7 +226,7 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
     published = [
         r.item for _sig, r in fresh.values() if r.item is not None and last.site.item(r.item.slug)
     ]
-    others = model.unpublished(
+    others = checks.unpublished(
         [r.item for _sig, r in fresh.values() if r.item is not None],
         {i.slug for i in published},
     )
