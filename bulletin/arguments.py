@@ -230,14 +230,17 @@ def parse_command_line(
     language = language or pick_language(words, site)
     with argparse_language(language):
         parser, commands = make_parsers(language, site)
-        rest = words
+        rest, top_lang = words, None
         if rest[:1] == ["--lang"] and len(rest) > 2:
-            rest = rest[2:]
+            rest, top_lang = rest[2:], rest[1]
         elif rest[:1] and rest[0].startswith("--lang="):
-            rest = rest[1:]
-        if rest and rest[0] in commands:
+            rest, top_lang = rest[1:], rest[0].split("=", 1)[1]
+        if rest and rest[0] in commands and top_lang in (None, *LANGUAGES):
             args = commands[rest[0]].parse_intermixed_args(rest[1:])
             args.command = rest[0]
+            # ``bulletin --lang en check``: the top-level --lang counts as the command's own
+            # (the command's own --lang, given too, wins)
+            args.lang = args.lang or top_lang
         else:
             args = parser.parse_args(words)  # no command, --version, --help, or a usage error
     args.language = args.lang or language

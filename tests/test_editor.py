@@ -206,6 +206,25 @@ def test_lang_overrides_the_site_language_both_ways(tmp_path: Path) -> None:
     )
 
 
+def test_lang_before_the_command_overrides_the_site_language(tmp_path: Path) -> None:
+    """``bulletin --lang en check``, the order ``bulletin --help`` shows
+    (``bulletin [--lang] COMMAND``), speaks English to the end, as ``check --lang en``."""
+    site = make_site(tmp_path)
+    item(site, "b.md", SLIPS[1])
+    for words in (["--lang", "en", "check", site], ["--lang=en", "check", site]):
+        proc = run(*words)
+        assert diagnostics(proc.stderr) == [
+            "content/chengguan/b.md:5: date: write the date as 2026-05-08 (got 2026年5月8日)"
+        ], words
+        assert proc.stderr.splitlines()[-1] == "bulletin: 1 error; see above", words
+    english_site = make_site(tmp_path / "en", language="en")
+    item(english_site, "b.md", SLIPS[1])
+    proc = run("--lang", "zh-CN", "check", english_site)
+    assert proc.stderr.splitlines()[-1] == "bulletin: 1 个错误；见上"
+    proc = run("--lang", "en", "review", site)
+    assert "待审核" not in proc.stdout + proc.stderr and "write the date" in proc.stderr
+
+
 def test_the_build_summary_is_in_the_site_language(tmp_path: Path) -> None:
     site = make_site(tmp_path)
     item(site, "a.md", BASE)
