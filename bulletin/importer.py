@@ -47,13 +47,21 @@ SUBSECTION_RE = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
 DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 INDENT = " \t\u3000\u00a0"
 # A line a Markdown reader would take for a heading, quote, list or rule: escaped.
-MARKDOWN_START_RE = re.compile(r"^(#|>|[-+*](\s|$)|\d+[.)](\s|$)|=+\s*$|`{3}|~{3})")
+MARKDOWN_START_RE = re.compile(r"^(#|[-+](\s|$)|-{3,}\s*$|\d+[.)](\s|$)|=+\s*$)")
+# Word's bold and italic, marked in a block's text by characters no document holds (Unicode
+# private use) until the Markdown is written: the document's own "*" stays an asterisk.
+STRONG, EMPHASIS = "\ue000", "\ue001"
+MARKS = {STRONG: "**", EMPHASIS: "*"}
+# What Markdown would read as inline syntax in a document's text (CommonMark lets a
+# backslash escape any ASCII punctuation): the reader sees exactly what the editor typed.
+INLINE_SYNTAX_RE = re.compile(r"([\\`*_\[\]<>&~!])")
 
 
 @dataclass(frozen=True)
 class Block:
     """One block of a document: ``kind`` is "h1".."h6", "p", "li" or "table";
-    ``text`` its text with inline emphasis as Markdown; ``rows`` a table's cells."""
+    ``text`` its text as typed, Word's bold and italic marked by ``STRONG`` and
+    ``EMPHASIS``; ``rows`` a table's cells (the same)."""
 
     kind: str
     text: str = ""
@@ -95,9 +103,9 @@ class _Blocks(HTMLParser):
             self._flush()
             self.kind = tag
         elif tag in ("strong", "b"):
-            self._add("**")
+            self._add(STRONG)
         elif tag in ("em", "i"):
-            self._add("*")
+            self._add(EMPHASIS)
         elif tag == "br":
             self._add("\n")
         elif tag == "img":
@@ -115,14 +123,14 @@ class _Blocks(HTMLParser):
                 self.blocks.append(Block("table", rows=rows))
             self.rows = None
         elif tag in ("strong", "b"):
-            self._add("**")
+            self._add(STRONG)
         elif tag in ("em", "i"):
-            self._add("*")
+            self._add(EMPHASIS)
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li") and self.cell is None:
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        self._add(data)
+        self._add(plain(data))  # the marks are the parser's own
 
     def _add(self, text: str) -> None:
         if self.cell is not None:
@@ -136,14 +144,26 @@ class _Blocks(HTMLParser):
         kind, self.kind = self.kind or "p", None
         for line in text.split("\n"):  # a line break inside a paragraph: two paragraphs
             line = _clean(line)
-            if line.replace("*", ""):
+            if plain(line):
                 self.blocks.append(Block(kind, line))
 
 
 def _clean(text: str) -> str:
     """Text of a block without the indentation editors type and with single spaces."""
     text = re.sub(r"[ \t\u00a0]+", " ", text)
-    return text.strip(INDENT).replace("**\u3000", "**").strip(INDENT)
+    return text.strip(INDENT).replace(STRONG + "\u3000", STRONG).strip(INDENT)
+
+
+def plain(text: str) -> str:
+    """A block's ``text`` without the marks of bold and italic: the words as typed."""
+    return text.replace(STRONG, "").replace(EMPHASIS, "")
+
+
+def inline_markdown(text: str) -> str:
+    """A block's ``text`` as Markdown that reads as the same words: Markdown's own
+    punctuation escaped, Word's bold and italic as ``**`` and ``*``."""
+    escaped = INLINE_SYNTAX_RE.sub(r"\\\1", text)
+    return escaped.replace(STRONG, MARKS[STRONG]).replace(EMPHASIS, MARKS[EMPHASIS])
 
 
 def html_to_blocks(html: str) -> tuple[list[Block], int]:
@@ -157,7 +177,8 @@ def html_to_blocks(html: str) -> tuple[list[Block], int]:
 
 def text_to_blocks(text: str) -> list[Block]:
     """A plain-text document as blocks: each non-empty line a paragraph."""
-    return [Block("p", _clean(line)) for line in text.split("\n") if _clean(line)]
+    lines = (_clean(plain(line)) for line in text.split("\n"))
+    return [Block("p", line) for line in lines if line]
 
 
 def blocks_to_markdown(blocks: list[Block]) -> str:
@@ -170,13 +191,13 @@ def blocks_to_markdown(blocks: list[Block]) -> str:
             # Word's Heading 1 and 2 are sections, deeper ones subsections
             deep = block.kind in ("h3", "h4", "h5", "h6")
             level = 3 if deep or SUBSECTION_RE.match(block.text) else 2
-            out.append("#" * level + " " + block.text.replace("*", ""))
+            out.append("#" * level + " " + inline_markdown(plain(block.text)))
         elif SUBSECTION_RE.match(block.text):
-            out.append("### " + block.text.replace("*", ""))
+            out.append("### " + inline_markdown(plain(block.text)))
         elif block.kind == "li":
-            out.append("- " + _escape_inline(block.text))
+            out.append("- " + inline_markdown(block.text))
         else:
-            out.append(_escape_start(_escape_inline(block.text)))
+            out.append(_escape_start(inline_markdown(block.text)))
     return "\n\n".join(out) + "\n" if out else ""
 
 
@@ -191,15 +212,11 @@ def _escape_start(text: str) -> str:
     return "\\" + text
 
 
-def _escape_inline(text: str) -> str:
-    return text.replace("<", "&lt;") if "<" in text else text
-
-
 def _table(rows: tuple[tuple[str, ...], ...]) -> str:
     width = max(len(r) for r in rows)
 
     def line(cells: tuple[str, ...]) -> str:
-        padded = [c.replace("|", "\\|").replace("\n", " ") for c in cells]
+        padded = [inline_markdown(c).replace("|", "\\|").replace("\n", " ") for c in cells]
         padded += [""] * (width - len(cells))
         return "| " + " | ".join(padded) + " |"
 
@@ -213,11 +230,11 @@ def convert_blocks(blocks: list[Block], images: int = 0) -> Converted:
     or only centred and bold); a Word heading further down is a section of the body
     (一、…) and stays there."""
     first = next((b for b in blocks if b.kind == "p" or b.kind.startswith("h")), None)
-    title = first.text.replace("*", "").strip() if first is not None else ""
+    title = plain(first.text).strip() if first is not None else ""
     body = blocks_to_markdown([b for b in blocks if b is not first])
-    plain = " ".join(b.text for b in blocks) + " ".join(" ".join(r) for b in blocks for r in b.rows)
+    words = " ".join(b.text for b in blocks) + " ".join(" ".join(r) for b in blocks for r in b.rows)
     date = None
-    for match in DATE_RE.finditer(plain):
+    for match in DATE_RE.finditer(plain(words)):
         try:
             date = dt.date(*(int(g) for g in match.groups()))
         except ValueError:

@@ -526,6 +526,68 @@ def test_import_takes_a_plain_first_paragraph_as_title_and_keeps_word_headings(
     )
 
 
+# Text a Word or text document may hold that Markdown would otherwise read as syntax
+PUNCTUATED = [
+    "价格为 5*3*2 元，面积_约_100平方米",
+    "2026年完成`测试`和<b>加粗</b>&amp;",
+    "见[附件](http://example.org)与![图](x.png)",
+    "> 引用的话",
+    "* 注：以上为初步统计",
+    "---",
+    "~~作废~~ a\\b",
+    "# 一号文件",
+]
+
+
+def visible_text(html: str) -> str:
+    """The words a reader sees in ``html``: tags gone, entities read."""
+    import html as html_lib
+    import re
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+@pytest.mark.parametrize("kind", ["docx", "txt"])
+def test_import_keeps_every_character_the_document_holds(tmp_path: Path, kind: str) -> None:
+    """Markdown's punctuation in a document (5*3*2, `, [ ], <b>, &amp;, ---, a leading
+    > or *) is shown as typed in the title, headings, paragraphs and table cells: never
+    read as emphasis, code, links, tags, rules or quotes, never dropped."""
+    site = make_site(tmp_path)
+    title = "关于5*3*2号<文件>的[报告]"
+    heading = "一、关于_A_和*B*的做法"
+    if kind == "docx":
+        docx = pytest.importorskip("docx")
+        document = docx.Document()
+        document.add_paragraph(title)
+        document.add_paragraph(heading)
+        for text in PUNCTUATED:
+            document.add_paragraph(text)
+        table = document.add_table(rows=2, cols=1)
+        table.cell(0, 0).text, table.cell(1, 0).text = "项目", "a*b*c|`d`"
+        source = tmp_path / "报告.docx"
+        document.save(str(source))
+    else:
+        source = tmp_path / "报告.txt"
+        source.write_text("\n".join([title, heading, *PUNCTUATED]), encoding="utf-8")
+    proc = run("import", source, "--unit", "chengguan", "--date", "2026-05-08", site)
+    assert proc.returncode == 0, proc.stderr
+    (item_file,) = (site / "content" / "chengguan").glob("2026-05-08-*.md")
+    assert yaml.safe_load(item_file.read_text(encoding="utf-8").split("---")[1])["title"] == title
+    out = tmp_path / "preview"
+    build = run("build", site, "--drafts", "--output", out)
+    assert build.returncode == 0, build.stderr
+    page = (out / "items" / item_file.stem / "index.html").read_text(encoding="utf-8")
+    body = page.split('<div class="body">', 1)[1].split("</div>", 1)[0]
+    assert "<em>" not in body and "<code>" not in body and "<a " not in body
+    assert "<hr" not in body and "<blockquote>" not in body and "<ul>" not in body
+    shown = visible_text(body)
+    for text in [heading, *PUNCTUATED]:
+        assert f"\n{text}\n" in f"\n{shown}\n", text
+    assert f"<h2>{heading}</h2>" in body
+    if kind == "docx":
+        assert "a*b*c|`d`" in shown
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_import_reads_text_files_in_utf8_and_gbk(tmp_path: Path, encoding: str) -> None:
     site = make_site(tmp_path)
