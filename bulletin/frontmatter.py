@@ -379,4 +379,13 @@ def _yaml_problem(exc: yaml.YAMLError, yaml_text: str) -> tuple[int | None, Mess
         char = text[mark.column : mark.column + 1] if mark is not None else ""
         char = char if char and char in "*&%@`" else "* & % @ `"
         return line, msg("yaml.special_start", char=char), field
+    if "unknown escape" in problem:
+        return line, msg("yaml.backslash"), field
+    if any(words in problem for words in _MISALIGNED_PROBLEMS):
+        return line, msg("yaml.misaligned"), None
     return line, msg("yaml.other", problem=problem), None
+
+
+# PyYAML's words (its C and Python loaders) for a line that does not fit the structure
+# around it: a key or "- " out of line, text after a closing quote or bracket.
+_MISALIGNED_PROBLEMS = ("expected key", "<document start>", "<block end>", "expected <block")

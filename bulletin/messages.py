@@ -156,6 +156,27 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "yaml.what_quote": {"zh-CN": "引号", "en": "quotation"},
     "yaml.what_bracket": {"zh-CN": "方括号 [ ]", "en": "list [ ]"},
     "yaml.what_brace": {"zh-CN": "花括号 { }", "en": "mapping { }"},
+    "yaml.indented_key": {
+        "zh-CN": "这一行前面多了空格：上一行的“{key}”已经有值，这一行不属于它；请删除行首的空格",
+        "en": 'this line is indented, but "{key}" on the line above already has a value; '
+        "remove the spaces at the start of the line",
+    },
+    "yaml.indented_first": {
+        "zh-CN": "文件头的第一行前面有空格；请删除行首的空格，键从行首写起",
+        "en": "the first line of the front matter is indented; remove the spaces at its start",
+    },
+    "yaml.backslash": {
+        "zh-CN": "双引号里的反斜杠“\\”是转义符号；含有“\\”的文字（如文件路径）请改用单引号 '…'",
+        "en": 'a backslash "\\" inside double quotes starts an escape; put text holding "\\" '
+        "(such as a file path) in single quotes '…'",
+    },
+    "yaml.misaligned": {
+        "zh-CN": "这一行和上面的行没有对齐：同一层的键、同一列表的“- ”要从同一列开始，"
+        "引号或括号结束后不能再有文字",
+        "en": 'this line does not line up with the lines above: keys of one level and the "- " '
+        "of one list start in the same column, and nothing may follow a closing quote or "
+        "bracket",
+    },
     "yaml.other": {"zh-CN": "YAML 格式有误：{problem}", "en": "invalid YAML: {problem}"},
     # --- field values (schema.py) -----------------------------------------------------
     "field.not_text": {"zh-CN": "必须是文字，不能是{kind}", "en": "must be text, not {kind}"},

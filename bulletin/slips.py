@@ -28,6 +28,11 @@ FULLWIDTH_SPACE_RE = re.compile(
     r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][A-Za-z0-9_-]*):\u3000|^[ \t]*-\u3000"
 )
 TAB_INDENT_RE = re.compile(r"^ *\t")
+# A line that is a key and its colon (every front-matter key is ASCII), its indentation
+# and, after "- " list dashes, the column of its key; and a value after the colon.
+KEY_LINE_RE = re.compile(
+    r"^(?P<indent> *)(?P<dashes>(?:- +)*)(?P<key>[A-Za-z][A-Za-z0-9_-]*):(?: +(?P<value>.*))?$"
+)
 
 # Dates as editors type them: 2026/5/3, 2026年5月3日, 2026-5-3, 2026.5.3, 2026。5。3,
 # with full-width digits too. Groups: year, month, day.
@@ -57,8 +62,10 @@ def line_slip(lines: list[str]) -> tuple[int, Message, str | None] | None:
     colon, a tab in the indentation. YAML's own error points later (the next line, or
     where the broken mapping ends); the real cause is on the first such line.
     """
+    above: re.Match[str] | None = None  # the last line that held something, as a key line
+    first = True
     for index, line in enumerate(lines):
-        if line.lstrip(" \t\u3000").startswith("#"):
+        if line.lstrip(" \t\u3000").startswith("#") or not line.strip():
             continue
         colon = FULLWIDTH_COLON_RE.match(line)
         if colon is not None:
@@ -68,7 +75,34 @@ def line_slip(lines: list[str]) -> tuple[int, Message, str | None] | None:
             return index, msg("yaml.fullwidth_space"), space.group("key")
         if TAB_INDENT_RE.match(line):
             return index, msg("yaml.tab"), None
+        indented = indent_slip(line, above, first)
+        if indented is not None:
+            return index, indented, None
+        above, first = KEY_LINE_RE.match(line), False
     return None
+
+
+def indent_slip(line: str, above: re.Match[str] | None, first: bool) -> Message | None:
+    """The message for a key line indented where no nesting can be (pasted or typed with
+    stray spaces): the first line of the front matter, or a line under a key that
+    already has its value on its own line (``summary: x`` then ``  tags: …``); None if
+    the line is not such a slip. ``above`` is the previous non-blank line as a
+    ``KEY_LINE_RE`` match (None if it was no key line)."""
+    key = KEY_LINE_RE.match(line)
+    if key is None or not key.group("indent"):
+        return None
+    if first:
+        return msg("yaml.indented_first")
+    if above is None:
+        return None
+    value = (above.group("value") or "").strip()
+    if not value or value[0] in "|>[{\"'&*!" or value.startswith("#"):
+        return None  # nothing on the line above (the key opens a block), or a value that
+        # may go on over several lines
+    column = len(above.group("indent")) + len(above.group("dashes"))
+    if len(key.group("indent")) <= column:
+        return None
+    return msg("yaml.indented_key", key=above.group("key"))
 
 
 def colon_slip(text: str) -> bool:
