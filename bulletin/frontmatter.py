@@ -23,7 +23,7 @@ import yaml
 
 from .diagnostics import Diagnostic
 from .messages import Message, as_message, msg
-from .slips import fence_slip, line_slip
+from .slips import fence_slip, line_slip, mend_slip
 
 try:  # the C parser is several times faster
     from yaml import CSafeLoader as Loader
@@ -36,6 +36,7 @@ CLOSING_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 FIRST_LINE = 2  # the line in the file of the YAML's first line (the opening fence is 1)
 MAX_DEPTH = 64  # nesting levels of lists and mappings in front matter
 MAX_FRONT_MATTER = 256 * 1024  # characters
+MAX_MENDED_SLIPS = 20  # typing slips named in one file before the reader stops at the next
 
 TAG = "tag:yaml.org,2002:"
 # Tags PyYAML's safe loader reads (and those its resolver gives plain scalars such as "<<"
@@ -183,6 +184,7 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
     it can, but a key is given twice somewhere (the reader goes on, so that the editor
     hears about every other problem of the file in the same run).
     """
+    slips: list[Diagnostic] = []
     try:
         split = split_front_matter(text)
         if len(split.yaml_text) > MAX_FRONT_MATTER:
@@ -190,27 +192,50 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
                 FIRST_LINE,
                 msg("fm.too_long", size=len(split.yaml_text), limit=MAX_FRONT_MATTER),
             )
-        root = compose_front_matter(split.yaml_text)
+        yaml_text, root = _compose_past_slips(split.yaml_text, path, slips)
         repeats: list[Diagnostic] = []
         if root is not None:
             _check_tag(root, ())
             if not _is_mapping(root):
-                slip = yaml_slip(split.yaml_text, len(split.yaml_text.split("\n")))
+                slip = yaml_slip(yaml_text, len(yaml_text.split("\n")))
                 raise slip or FrontMatterError(FIRST_LINE, msg("fm.not_mapping"))
             _check_tree(root, path, (), 1, repeats)
     except FrontMatterError as exc:
-        return None, [Diagnostic(path, exc.line, exc.field, exc.message)]
+        return None, [*slips, Diagnostic(path, exc.line, exc.field, exc.message)]
     entries: dict[str, Entry] = {}
     for key_node, value_node in root.value if root is not None else ():
         entries.setdefault(key_node.value, Entry(key_node.value, key_node, value_node))
     front = FrontMatter(
-        split.yaml_text,
+        yaml_text,
         root,  # type: ignore[arg-type]  # a mapping node: checked above
         tuple(entries.values()),
         split.body,
         split.body_line,
     )
-    return front, sorted(repeats, key=lambda d: d.line or 0)
+    return front, sorted([*slips, *repeats], key=lambda d: d.line or 0)
+
+
+def _compose_past_slips(
+    yaml_text: str, path: str, slips: list[Diagnostic]
+) -> tuple[str, yaml.Node | None]:
+    """``compose_front_matter`` of ``yaml_text``, going on past the typing slips whose
+    meaning is plain (a full-width colon or space, stray indentation): each is added to
+    ``slips`` as a diagnostic for ``path`` and mended on its line (lines keep their
+    numbers), so that one run names every other problem of the file too, as an editor
+    expects from ``bulletin check``. Returns the mended text and its node tree; raises
+    ``FrontMatterError`` for the first problem that is no such slip."""
+    for _ in range(MAX_MENDED_SLIPS):
+        try:
+            return yaml_text, compose_front_matter(yaml_text)
+        except FrontMatterError as exc:
+            lines = yaml_text.split("\n")
+            index = (exc.line or 0) - FIRST_LINE
+            mended = mend_slip(lines[index], exc.message.id) if 0 <= index < len(lines) else None
+            if mended is None or mended == lines[index]:
+                raise
+            slips.append(Diagnostic(path, exc.line, exc.field, exc.message))
+            yaml_text = "\n".join([*lines[:index], mended, *lines[index + 1 :]])
+    return yaml_text, compose_front_matter(yaml_text)
 
 
 def node_path(path: tuple[str | int, ...]) -> tuple[Message, ...]:

@@ -28,6 +28,8 @@ FULLWIDTH_SPACE_RE = re.compile(
     r"^[ \t]*\u3000|^[ \t\u3000]*(?:- )?(?P<key>[A-Za-z][A-Za-z0-9_-]*):\u3000|^[ \t]*-\u3000"
 )
 TAB_INDENT_RE = re.compile(r"^ *\t")
+# The start of a line where spaces separate: indentation, a list's dash, a key's colon.
+SPACES_START_RE = re.compile(r"^[ \t\u3000]*(?:-[ \u3000]+)*(?:[A-Za-z][A-Za-z0-9_-]*:[ \u3000]+)?")
 # A line that is a key and its colon (every front-matter key is ASCII), its indentation
 # and, after "- " list dashes, the column of its key; and a value after the colon.
 KEY_LINE_RE = re.compile(
@@ -79,6 +81,25 @@ def line_slip(lines: list[str]) -> tuple[int, Message, str | None] | None:
         if indented is not None:
             return index, indented, None
         above, first = KEY_LINE_RE.match(line), False
+    return None
+
+
+def mend_slip(line: str, message_id: str) -> str | None:
+    """``line`` with the slip named by ``message_id`` (a ``yaml.*`` message of
+    ``line_slip``) mended as its message tells the editor to, or None for a slip whose
+    meaning is not plain (a tab: how deep was it meant?). A full-width colon becomes
+    ": ", a full-width space in the indentation or after the colon an ordinary one, a
+    stray indentation goes."""
+    if message_id == "yaml.fullwidth_colon":
+        colon = FULLWIDTH_COLON_RE.match(line)
+        if colon is None:
+            return None
+        return line[: colon.end() - 1] + ": " + line[colon.end() :].lstrip(" \u3000")
+    if message_id == "yaml.fullwidth_space":
+        start = SPACES_START_RE.match(line)
+        return line[: start.end()].replace("\u3000", " ") + line[start.end() :] if start else None
+    if message_id in ("yaml.indented_first", "yaml.indented_key"):
+        return line.lstrip(" ")
     return None
 
 

@@ -172,10 +172,32 @@ def test_empty_front_matter_has_no_root() -> None:
 def test_typing_slips_are_named_on_their_line(
     text: str, line: int, field: str | None, message_id: str
 ) -> None:
-    front, problems = read_front_matter(text, "doc.md")
-    assert front is None
+    _front, problems = read_front_matter(text, "doc.md")
     (problem,) = problems
     assert (problem.line, problem.field, problem.message.id) == (line, field, message_id)
+
+
+def test_every_slip_of_a_file_is_named_in_one_run() -> None:
+    """The slips whose meaning is plain (full-width colon or space, stray indentation) are
+    named and read past, so one ``bulletin check`` names them all and what follows; the
+    values read are the ones the editor meant."""
+    text = (
+        "---\ntitle：城关镇\nunit：a\ncategory:\u3000b\ndate: 2026-05-03\n  tags: [x]\n"
+        "summary: 'a'b\n---\n"
+    )
+    front, problems = read_front_matter(text, "doc.md")
+    assert front is None
+    assert [(p.line, p.field, p.message.id) for p in problems] == [
+        (2, "title", "yaml.fullwidth_colon"),
+        (3, "unit", "yaml.fullwidth_colon"),
+        (4, "category", "yaml.fullwidth_space"),
+        (6, None, "yaml.indented_key"),
+        (7, None, "yaml.misaligned"),
+    ]
+    front, problems = read_front_matter(text.replace("summary: 'a'b\n", ""), "doc.md")
+    assert front is not None and len(problems) == 4
+    values = {e.key: e.value_node.value for e in front.entries if e.key != "tags"}
+    assert values == {"title": "城关镇", "unit": "a", "category": "b", "date": "2026-05-03"}
 
 
 def test_full_width_colons_inside_values_are_text() -> None:
