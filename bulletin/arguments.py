@@ -21,15 +21,20 @@ from . import __version__
 from .config import CONFIG_FILE, load_config, read_language
 from .diagnostics import BulletinError
 from .messages import ARGPARSE_ZH, DEFAULT_LANGUAGE, LANGUAGES, msg
+from .slips import date_slip
 
 COMMANDS = ("build", "check", "new", "review", "import", "stats", "serve", "watch")
 
 
 def _date(value: str, language: str = DEFAULT_LANGUAGE) -> dt.date:
+    """``value`` (--date, --today) as a date; a date typed as in Chinese text (2026/5/3,
+    2026年5月3日) is named with its corrected form and an impossible one (2026-02-30)
+    with what makes it impossible, as in front matter (``slips.date_slip``)."""
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        problem = msg("cli.bad_date", value=repr(value)).render(language)
+        slip = date_slip(value.strip())
+        problem = (slip or msg("cli.bad_date", value=repr(value))).render(language)
         raise argparse.ArgumentTypeError(problem) from None
 
 

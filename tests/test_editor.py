@@ -258,6 +258,35 @@ def test_usage_errors_and_help_follow_the_language(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "错误：" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("2026/5/3", "日期要写成 2026-05-03（现在是 2026/5/3）"),
+        ("2026年5月3日", "日期要写成 2026-05-03（现在是 2026年5月3日）"),
+        ("2026-02-30", "2026年2月没有30日（2026-02-30）"),
+    ],
+)
+def test_a_date_slip_on_the_command_line_is_named_as_in_front_matter(
+    tmp_path: Path, value: str, said: str
+) -> None:
+    """--date and --today, typed as editors type dates, get the corrected value (or why
+    the date cannot be), as the same slip in front matter does; exit 2, nothing written."""
+    site = make_site(tmp_path)
+    for words, option in (
+        (["new", "briefing", "--unit", "chengguan", "--title", "标题", "--date", value], "new"),
+        (["import", tmp_path / "a.txt", "--unit", "chengguan", "--date", value], "import"),
+        (["build", "--today", value], "build"),
+        (["stats", "--today", value], "stats"),
+    ):
+        (tmp_path / "a.txt").write_text("标题\n正文。\n", encoding="utf-8")
+        proc = run(*words, cwd=site)
+        assert proc.returncode == 2, words
+        flag = "--today" if "--today" in words else "--date"
+        assert proc.stderr.splitlines()[-1] == f"bulletin {option}：错误：参数 {flag}：{said}"
+    assert not (site / "public").exists()
+    assert not list((site / "content").rglob("*.md"))
+
+
 def test_a_broken_site_toml_is_reported_in_the_default_language(tmp_path: Path) -> None:
     site = make_site(tmp_path, language="en")
     (site / "site.toml").write_text('title = "x"\nlanguage = "en"\n[units\n', encoding="utf-8")
