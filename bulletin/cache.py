@@ -39,7 +39,7 @@ CACHE_DIR = ".bulletin-cache"  # inside the site directory
 # 5: messages as catalogue ids (Diagnostic.message), sign-off fields, body prose (or, on
 # another branch, bodies joining CJK line breaks, dates and times on the site's calendar);
 # 6: both
-FORMAT = 6
+FORMAT = 7
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 ITEM_INDEX = "item-index"

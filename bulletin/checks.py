@@ -35,8 +35,9 @@ def style(item: SourceItem, config: SiteConfig, today: dt.date) -> Iterator[Diag
         )
     if rule.summary_over is not None and chars > rule.summary_over and not item.summary:
         yield _warn(item, "summary", msg("check.no_summary", chars=chars))
-    for heading in item.body.empty_sections:
-        yield _warn(item, None, msg("check.empty_section", heading=heading))
+    for heading, line in item.body.empty_sections:
+        message = msg("check.empty_section", heading=heading)
+        yield Diagnostic(item.path, line, None, message, "warning")
 
 
 def future_dates(item: SourceItem, config: SiteConfig, today: dt.date) -> Iterator[Diagnostic]:

@@ -50,7 +50,8 @@ class RenderedBody:
     text: str
     links: tuple[ItemLink, ...]
     chars: int  # Chinese characters in the body
-    empty_sections: tuple[str, ...]  # headings directly followed by another heading or the end
+    # headings directly followed by another heading or the end: (heading, line in the file)
+    empty_sections: tuple[tuple[str, int], ...]
     prose: bool = True  # whether it holds anything besides headings (text, tables, code)
     indented: tuple[int, ...] = ()  # lines (in the file) of paragraphs indented 4+ spaces
 
@@ -175,7 +176,7 @@ def render_body(
     links: list[ItemLink] = []
     text_parts: list[str] = []
     add_text = text_parts.append
-    headings: list[tuple[str, bool]] = []  # (title, has content after)
+    headings: list[tuple[str, int, bool]] = []  # (title, line, nothing under it)
     count = len(tokens)
     prose = False
     indented: list[int] = []
@@ -204,7 +205,7 @@ def render_body(
             empty = nxt is None or (
                 nxt.type == "heading_open" and int(nxt.tag[1]) <= int(tok.tag[1])
             )
-            headings.append((title, empty))
+            headings.append((title, (tok.map[0] if tok.map else 0) + first_line, empty))
         elif kind == "fence" or kind == "code_block":
             prose = True
             add_text(tok.content)
@@ -219,7 +220,7 @@ def render_body(
         text=text,
         links=tuple(links),
         chars=count_chinese(text),
-        empty_sections=tuple(t for t, empty in headings if empty),
+        empty_sections=tuple((t, line) for t, line, empty in headings if empty),
         prose=prose,
         indented=tuple(indented),
     )

@@ -112,8 +112,8 @@ def test_plain_text_and_chinese_character_count() -> None:
 
 def test_empty_sections_are_found() -> None:
     body = render("## 一、做法\n\n有内容。\n\n## 二、问题\n\n## 三、建议\n\n### 细项\n\n内容\n")
-    assert body.empty_sections == ("二、问题",)
-    assert render("## 结尾\n").empty_sections == ("结尾",)
+    assert body.empty_sections == (("二、问题", 5),)
+    assert render("## 结尾\n").empty_sections == (("结尾", 1),)
     assert render("正文。\n").empty_sections == ()
 
 
