@@ -340,14 +340,15 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     for key in REQUIRED_KEYS:
         if key not in nodes:
             problems.append(Diagnostic(rel, 1, key, msg("content.required")))
+    # named with the errors too: one run of bulletin check tells the editor everything
+    warnings = _tag_warnings(rel, nodes.get("tags"), values.get("tags", ()), front)
     if problems:
-        return ReadResult(rel, None, tuple(problems))
+        return ReadResult(rel, None, tuple(problems + warnings))
 
     category = values["category"]
     _check_category_fields(rel, category, values, lines, problems)
     if problems:
-        return ReadResult(rel, None, tuple(problems))
-    warnings = _tag_warnings(rel, nodes.get("tags"), values.get("tags", ()), front)
+        return ReadResult(rel, None, tuple(problems + warnings))
 
     suffix = _key_suffix(rel, config)
     time = _time_of(nodes["date"], config)
@@ -361,7 +362,10 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return ReadResult(
             rel,
             None,
-            (Diagnostic(rel, _empty_body_line(front.body, front.body_line), None, problem),),
+            (
+                Diagnostic(rel, _empty_body_line(front.body, front.body_line), None, problem),
+                *warnings,
+            ),
         )
     warnings += [
         Diagnostic(rel, line, None, msg("content.indented_code"), "warning")
