@@ -41,6 +41,9 @@ from .skeletons import new_item_text, slug_for, write_new_item
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 SUFFIXES = (".docx", ".txt")
+# Documents an office writes that must first be saved as .docx (old Word, WPS Office):
+# named in a folder too, with how to convert them, never skipped in silence.
+SAVE_AS_DOCX = (".doc", ".wps", ".wpt", ".dot", ".rtf", ".docm")
 # 一、 二、… 十二、: a section; （一） (一): a subsection
 SECTION_RE = re.compile(r"^[一二三四五六七八九十百]+、")
 SUBSECTION_RE = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
@@ -290,6 +293,8 @@ def import_file(
         return outcome
 
     suffix = path.suffix.lower()
+    if suffix in SAVE_AS_DOCX:
+        return fail(msg("import.save_as_docx", suffix=suffix))
     if suffix not in SUFFIXES:
         return fail(msg("import.unsupported"))
     try:
@@ -318,12 +323,13 @@ def import_file(
 
 
 def documents_in(folder: Path) -> Iterator[Path]:
-    """The .docx and .txt files directly in ``folder``, by name (Word's lock files ~$x
-    and hidden files skipped)."""
+    """The .docx and .txt files directly in ``folder``, and the documents to save as
+    .docx first (``SAVE_AS_DOCX``, reported as such), by name; Word's lock files ~$x,
+    hidden files and other files skipped."""
     for path in sorted(folder.iterdir()):
         if (
             path.is_file()
-            and path.suffix.lower() in SUFFIXES
+            and path.suffix.lower() in SUFFIXES + SAVE_AS_DOCX
             and not path.name.startswith(("~$", "."))
         ):
             yield path

@@ -783,6 +783,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "不支持的文件类型（只能导入 .docx 和 .txt）",
         "en": "unsupported file type (only .docx and .txt can be imported)",
     },
+    "import.save_as_docx": {
+        "zh-CN": "{suffix} 文件不能直接导入；请在 Word 或 WPS 里打开，“另存为” .docx 后再导入",
+        "en": "a {suffix} file cannot be imported as it is; open it in Word or WPS and save "
+        "it as .docx, then import that",
+    },
     "import.not_found": {"zh-CN": "找不到文件或目录", "en": "no such file or directory"},
     "import.empty": {"zh-CN": "文件里没有文字", "en": "the document holds no text"},
     "import.unreadable": {

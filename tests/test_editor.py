@@ -641,6 +641,8 @@ def test_import_of_a_folder_reports_each_file(tmp_path: Path) -> None:
     (drop / "c.docx").write_bytes(b"not a zip file")
     (drop / "notes.pdf").write_bytes(b"%PDF")
     (drop / "~$a.docx").write_bytes(b"lock")
+    (drop / "d.doc").write_bytes(b"\xd0\xcf\x11\xe0")  # old Word, and WPS Office's own
+    (drop / "e.WPS").write_bytes(b"\xd0\xcf\x11\xe0")
     proc = run("import", drop, "--unit", "beiyuan", "--date", "2026-05-09", site)
     assert proc.returncode == 1
     assert proc.stdout.splitlines() == [
@@ -648,7 +650,12 @@ def test_import_of_a_folder_reports_each_file(tmp_path: Path) -> None:
         f"{drop / 'b.txt'} → content/beiyuan/2026-05-09-北苑街道信息.md",
     ]
     assert f"{drop / 'c.docx'}: 无法读取这个 Word 文件：" in proc.stderr
-    assert "导入 2 个文件，失败 1 个" in proc.stderr
+    for name, suffix in (("d.doc", ".doc"), ("e.WPS", ".wps")):
+        assert (
+            f"{drop / name}: {suffix} 文件不能直接导入；请在 Word 或 WPS 里打开，“另存为” .docx 后再导入"
+        ) in proc.stderr.splitlines()
+    assert "导入 2 个文件，失败 3 个" in proc.stderr
+    assert "notes.pdf" not in proc.stderr and "~$a.docx" not in proc.stderr
 
 
 def test_import_without_mammoth_says_so_in_one_line(tmp_path: Path) -> None:
