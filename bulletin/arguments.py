@@ -195,9 +195,18 @@ def guess_site(words: Sequence[str]) -> Path | None:
     """The site a command line is about, before it is parsed: the first word that is a
     directory holding site.toml, else the current directory if it holds one."""
     for word in words:
-        if not word.startswith("-") and (Path(word) / CONFIG_FILE).is_file():
+        if not word.startswith("-") and _is_file(Path(word) / CONFIG_FILE):
             return Path(word)
-    return Path(".") if Path(CONFIG_FILE).is_file() else None
+    return Path(".") if _is_file(Path(CONFIG_FILE)) else None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; False, not an error, for a word that cannot be a path
+    (a title longer than a file name may be, a NUL): every word is tried as one."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def pick_language(words: Sequence[str], site: Path | None) -> str:

@@ -7,6 +7,7 @@ here, printing its messages in the language of the site (``--lang`` overrides it
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import time
@@ -51,7 +52,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say(msg("cli.interrupted"), args.language)
         return 130
+    except OSError as exc:
+        # a path the system refuses (a name too long, no permission, a full disk) that no
+        # check before named: one line in the language of messages, never a traceback;
+        # the build swaps in only a finished staging tree, so the last good site stays
+        say(os_error_message(exc), args.language)
+        return EXIT_CONTENT
     raise AssertionError(f"command {args.command!r} has no handler")  # pragma: no cover
+
+
+def os_error_message(exc: OSError) -> Message:
+    """The message for ``exc``: the path it names and the reason, in the catalogue's
+    words for the reasons an editor can act on (ENAMETOOLONG, EACCES/EPERM, ENOSPC)."""
+    reasons = {
+        errno.ENAMETOOLONG: "cli.name_too_long",
+        errno.EACCES: "cli.no_permission",
+        errno.EPERM: "cli.no_permission",
+        errno.ENOSPC: "cli.disk_full",
+    }
+    reason = (
+        msg(reasons[exc.errno])
+        if exc.errno in reasons
+        else msg("cli.os_other", error=exc.strerror or str(exc))
+    )
+    return msg("cli.os_error", path=str(exc.filename or ""), reason=reason)
 
 
 def say(message: Message, language: str, stream: TextIO | None = None) -> None:

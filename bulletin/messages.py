@@ -566,6 +566,14 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "bulletin: {path}: not a directory",
     },
     "cli.interrupted": {"zh-CN": "已中断", "en": "interrupted"},
+    "cli.os_error": {"zh-CN": "bulletin: {path}：{reason}", "en": "bulletin: {path}: {reason}"},
+    "cli.name_too_long": {
+        "zh-CN": "路径或文件名太长（文件名最多 255 字节，约 85 个汉字）",
+        "en": "the path or file name is too long (a file name holds at most 255 bytes)",
+    },
+    "cli.no_permission": {"zh-CN": "没有权限", "en": "permission denied"},
+    "cli.disk_full": {"zh-CN": "磁盘空间不足", "en": "no space left on the disk"},
+    "cli.os_other": {"zh-CN": "系统错误：{error}", "en": "system error: {error}"},
     "cli.bad_date": {
         "zh-CN": "不是 YYYY-MM-DD 格式的日期：{value}",
         "en": "not a date YYYY-MM-DD: {value}",

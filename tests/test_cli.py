@@ -235,6 +235,40 @@ def test_commands_with_the_site_between_or_after_options(site: Path) -> None:
     assert rows[0].startswith("\ufeff排名,") and rows[1].startswith("1,yingji,")
 
 
+LONG = "城关镇" * 30  # 270 bytes: longer than a file name may be (255)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["new", "briefing", "--unit", "chengguan", "--title", LONG],  # every word probed
+        ["build", "{site}/" + LONG],
+        ["check", "{site}/" + LONG],
+        ["build", "--output", "{tmp}/" + LONG],
+        ["import", "{tmp}/" + LONG + ".docx", "--unit", "chengguan"],
+        ["review", "{site}/" + LONG],
+    ],
+)
+def test_a_path_the_system_refuses_is_named_without_a_traceback(
+    site: Path, tmp_path: Path, words: list[str]
+) -> None:
+    """A word longer than a file name may be (a long Chinese title, a path): one line
+    naming it, exit 1 or 2, no traceback, the last good site untouched."""
+    ok(bulletin("build", site))
+    before = tree(site / "public")
+    args = [w.format(site=site, tmp=tmp_path) for w in words]
+    proc = bulletin(*args, cwd=site)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if words[0] == "new":  # the title is a title, not a path: the draft is written
+        assert proc.returncode == 0, proc.stderr
+    else:
+        assert proc.returncode in (1, 2)
+        assert proc.stderr.strip().endswith(
+            "the path or file name is too long (a file name holds at most 255 bytes)"
+        ), proc.stderr
+    assert tree(site / "public") == before
+
+
 def test_missing_site_directory_is_a_usage_error(tmp_path: Path) -> None:
     proc = bulletin("build", tmp_path / "nowhere")
     assert proc.returncode == 2
