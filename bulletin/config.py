@@ -15,6 +15,7 @@ from .diagnostics import BulletinError, Diagnostic, did_you_mean
 from .fingerprint import digest_bytes
 from .fsutil import NotUTF8, decode_utf8
 from .messages import DEFAULT_LANGUAGE, Message, language_or_default, listing, msg
+from .slips import date_slip
 
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
@@ -289,14 +290,54 @@ def load_config(root: Path) -> SiteConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        line = int(m.group(1)) if m else None
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
-        raise BulletinError(
-            [Diagnostic(CONFIG_FILE, line, None, msg("config.toml", problem=message))]
-        ) from None
+        line, message = toml_problem(str(exc), text)
+        raise BulletinError([Diagnostic(CONFIG_FILE, line, None, message)]) from None
     config = _build(root, data, _Reader(text, CONFIG_FILE), raw)
     return config
+
+
+def toml_problem(error: str, text: str) -> tuple[int | None, Message]:
+    """The line and an editor's message for tomllib's ``error`` (its English words) about
+    site.toml's ``text``: the slips an office makes named in the catalogue's words (a
+    key given twice, with the other line; a full-width "：" or "＝"; a date typed as in
+    Chinese text or impossible; text without quotes; an unclosed quote), else tomllib's
+    problem as it is."""
+    at = re.search(r"line (\d+)", error)
+    line = int(at.group(1)) if at else None
+    problem = re.sub(r"\s*\((at line \d+, column \d+|at end of document)\)", "", error)
+    lines = text.split("\n")
+    here = lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+    value = here.split("=", 1)[1].split("#", 1)[0].strip() if "=" in here else ""
+    slip = date_slip(value) if value[:1].isdigit() else None
+    if slip is not None:  # 2026-2-3, 2026/5/3, 2026-02-30: tomllib's words vary
+        return line, slip
+    if problem.startswith(("Cannot overwrite a value", "Cannot declare")) and line:
+        key = re.match(r"\s*(\[[^\]]*\]|[^=\s]+)", here)
+        start = 0  # a table is declared once in the file; a key once in its table
+        if key and not key.group(1).startswith("["):
+            start = max(
+                (n for n in range(line - 1) if lines[n].lstrip().startswith("[")), default=-1
+            )
+            start += 1
+        first = next(
+            (
+                n + 1
+                for n in range(start, line - 1)
+                if key and re.match(r"\s*" + re.escape(key.group(1)) + r"\s*(=|$)", lines[n])
+            ),
+            None,
+        )
+        if first is not None:
+            return line, msg("config.toml_repeat", other=first)
+    elif problem.startswith("Expected '=' after a key"):
+        wide = next((c for c in ("：", "＝", ":") if c in here), None)
+        if wide is not None:
+            return line, msg("config.toml_separator", char=wide)
+    elif problem == "Invalid value" and line is not None and "=" in here:
+        return line, msg("config.toml_unquoted")
+    elif problem.startswith("Illegal character '\\n'"):
+        return line, msg("yaml.unclosed", what=msg("yaml.what_quote"))
+    return line, msg("config.toml", problem=problem)
 
 
 def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConfig:

@@ -442,6 +442,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "not found in {root} (is this a bulletin site?)",
     },
     "config.toml": {"zh-CN": "TOML 格式有误：{problem}", "en": "invalid TOML: {problem}"},
+    "config.toml_repeat": {
+        "zh-CN": "重复填写（第 {other} 行也有）；请只保留一个",
+        "en": "given twice (also on line {other}); keep one",
+    },
+    "config.toml_separator": {
+        "zh-CN": "键和值之间要用半角等号“ = ”，不能用“{char}”",
+        "en": 'a key and its value are separated by " = ", not "{char}"',
+    },
+    "config.toml_unquoted": {
+        "zh-CN": '文字要用英文双引号括起来，例如 name = "城关镇"',
+        "en": 'text must be put in double quotes, e.g. name = "城关镇"',
+    },
     "config.unknown_key": {"zh-CN": "未知的设置项{hint}", "en": "unknown key{hint}"},
     "config.wrong_type": {"zh-CN": "必须是{want}，不能是{got}", "en": "must be {want}, not {got}"},
     "type.str": {"zh-CN": "字符串", "en": "a string"},

@@ -115,6 +115,47 @@ def test_unknown_language(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a key given twice, in its table: the other line (not a same-named key elsewhere)
+        (
+            'title = "x"\n' + UNITS + "\n[quota]\nkey = 9\nkey = 3\n",
+            "site.toml:14: given twice (also on line 13); keep one",
+        ),
+        (
+            'title = "x"\n' + UNITS + '\n[units.chengguan]\nname = "y"\n',
+            "site.toml:12: given twice (also on line 3); keep one",
+        ),
+        # the separators a Chinese input method types
+        ("title：x\n" + UNITS, 'site.toml:1: a key and its value are separated by " = ", not "："'),
+        (
+            'title ＝ "x"\n' + UNITS,
+            'site.toml:1: a key and its value are separated by " = ", not "＝"',
+        ),
+        # dates as editors type them, or impossible
+        ("today = 2026-02-30\n" + UNITS, "site.toml:1: February 2026 has no day 30 (2026-02-30)"),
+        ("today = 2026-5-3\n" + UNITS, "site.toml:1: write the date as 2026-05-03 (got 2026-5-3)"),
+        ("today = 2026/5/3\n" + UNITS, "site.toml:1: write the date as 2026-05-03 (got 2026/5/3)"),
+        # text without quotes, a quote not closed
+        (
+            "title = 岚川区\n" + UNITS,
+            'site.toml:1: text must be put in double quotes, e.g. name = "城关镇"',
+        ),
+        (
+            'title = "岚川区\n' + UNITS,
+            "site.toml:1: the quotation that starts on this line is not closed",
+        ),
+    ],
+)
+def test_toml_slips_are_named_in_the_catalogues_words(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    """What tomllib refuses is said in the site's language on the right line, as front
+    matter's slips are, never in tomllib's English."""
+    assert errors_of(tmp_path, text) == [expected]
+
+
 def test_unknown_top_level_key_has_hint_and_line(tmp_path: Path) -> None:
     assert errors_of(tmp_path, 'title = "x"\noutput-dir = "out"\n' + UNITS) == [
         'site.toml:2: output-dir: unknown key (did you mean "output_dir"?)'
@@ -168,6 +209,8 @@ def test_bad_unit_id(tmp_path: Path) -> None:
 def test_bad_toml_names_the_line(tmp_path: Path) -> None:
     lines = errors_of(tmp_path, 'title = "x"\n[units.a]\nname = 城关镇\n')
     assert len(lines) == 1
+    assert lines[0] == 'site.toml:3: text must be put in double quotes, e.g. name = "城关镇"'
+    lines = errors_of(tmp_path, 'title = "x"\n[units.a]\nname = "a" kind = "town"\n')
     assert lines[0].startswith("site.toml:3: invalid TOML: ")
     assert "line 3" not in lines[0]  # said once, in the prefix
 
