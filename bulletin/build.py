@@ -160,6 +160,7 @@ def _context(config: SiteConfig, options: BuildOptions, output: Path) -> BuildCo
         write=options.write,
         defer_search=options.defer_search,
         progress=options.progress,
+        site_layouts=templates.has_site_layouts(config),
     )
 
 
@@ -308,7 +309,7 @@ def _publish_all(
     work = Work(
         site=site,
         pages=plan,
-        fingerprints=fingerprints(site, plan, ctx.page_base),
+        fingerprints=fingerprints(site, plan, ctx.page_base, ctx.dep_values(site)),
         old_fingerprints=manifest.pages_fp,
         policy=leaks,
         rescan=manifest.withheld_fp != leaks.fingerprint,

@@ -250,7 +250,7 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
     return Narrowed(
         site=site,
         pages=plan,
-        fingerprints=fingerprints(site, plan, last.base),
+        fingerprints=fingerprints(site, plan, last.base, ctx.dep_values(site)),
         fresh=fresh,
         signatures={**last.signatures, **{rel: sig for rel, (sig, _r) in fresh.items()}},
         read_warnings=read_warnings,
