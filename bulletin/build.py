@@ -340,7 +340,9 @@ def _publish_all(
     ctx.cache.save_manifest(new_manifest)
     pending = new_manifest.search_fp != search_fp or new_manifest.output_sig is None
     if sess is not None:
-        built = session.Built(site, leaks, planned, sources.signatures, sources.entries, problems)
+        built = session.Built(
+            site, withheld, leaks, planned, sources.signatures, sources.entries, problems
+        )
         session.remember(sess, ctx, built, done.files, new_manifest, pending)
     timer.lap("save")
     return result(
@@ -396,7 +398,7 @@ def _publish_narrowed(
         pages=narrowed.pages,
         fingerprints=narrowed.fingerprints,
         old_fingerprints=last.manifest.pages_fp,
-        policy=last.policy,
+        policy=narrowed.policy,
         rescan=False,
         carry=last.files,
         assets=False,

@@ -249,6 +249,7 @@ EDITS: list[Edit] = [
         lambda i: {"title": "调研新标题"},
         "anthology/{year}/index.html",
     ),
+    ("follow-up drafted", _follow_up, lambda i: {"status": "draft"}, "index.html"),
     ("draft", _report_2026, lambda i: {"status": "draft"}, "stats/2026/index.html"),
 ]
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_tree
 
 from bulletin.build import BuildOptions, build, finish_session
 from bulletin.session import BuildSession
@@ -55,10 +56,34 @@ def test_a_body_edit_renders_only_the_pages_showing_that_body(
     assert finish_session(options) is None  # nothing left to do
 
 
-def test_a_front_matter_edit_runs_the_full_build(session_build: tuple[Path, BuildOptions]) -> None:
+def test_a_title_edit_renders_only_the_pages_showing_that_title(
+    session_build: tuple[Path, BuildOptions], tmp_path: Path
+) -> None:
     site, options = session_build
     rel = item_file(site)
     changed = edit(site, rel, "title: ", "title: 改题")
+    result = build(site, replace(options, changed=changed))
+    assert result.ok and "scan-sources" not in result.timings  # narrowed: no scan
+    assert 1 <= result.rendered < result.pages
+    written = set(result.written_files)
+    assert any(f.startswith("items/") for f in written) and "index.html" in written
+    assert not any(f.startswith("supervision/") for f in written)  # shows no such title
+    assert finish_session(options) == []
+    clean = tmp_path / "clean"
+    assert build(site, BuildOptions(output=clean, today=TODAY, cache=False, jobs=1)).ok
+    assert_same_tree(options.output, clean, "a title edit")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("title: ", "status: draft\ntitle: "), ("title: ", "classification: 秘密\ntitle: ")],
+)
+def test_a_status_or_classification_edit_runs_the_full_build(
+    session_build: tuple[Path, BuildOptions], old: str, new: str
+) -> None:
+    site, options = session_build
+    rel = item_file(site)
+    changed = edit(site, rel, old, new)
     result = build(site, replace(options, changed=changed))
     assert result.ok and "scan-sources" in result.timings
 
