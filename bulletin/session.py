@@ -110,10 +110,12 @@ class BuildSession:
         self._env: tuple[str, jinja2.Environment] | None = None
 
     def environment(self, ctx: BuildContext) -> jinja2.Environment:
-        """The Jinja environment of ``ctx``'s template set, kept compiled between builds."""
-        if self._env is None or self._env[0] != ctx.template_fp:
+        """The Jinja environment of ``ctx``'s template set and config (its globals hold
+        the site's title, language and base path), kept compiled between builds."""
+        key = ctx.template_fp + ctx.config.fingerprint
+        if self._env is None or self._env[0] != key:
             env = templates.make_environment(ctx.config, ctx.cache.templates_dir)
-            self._env = (ctx.template_fp, env)
+            self._env = (key, env)
         return self._env[1]
 
     def forget(self) -> None:

@@ -154,7 +154,8 @@ def _figures(site: Site, dep: str) -> str:
 
 
 class Values:
-    """What deps stand for in ``site`` now, each figure computed once (one per plan)."""
+    """What deps stand for in ``site`` now, each figure and card computed once (one per
+    plan)."""
 
     def __init__(self, site: Site, fine: bool = True) -> None:
         self.site = site
@@ -169,7 +170,12 @@ class Values:
                 return "-"
             if kind == "item:":
                 return i.body_key
-            return card_key(i) if kind == "card:" and self.fine else i.meta_key
+            if kind == "meta:" or not self.fine:
+                return i.meta_key
+            card = self._known.get(dep)  # an item is on several lists
+            if card is None:
+                card = self._known[dep] = card_key(i)
+            return card
         if dep == ALL_ITEMS or (not self.fine and (dep in FIGURES or dep.startswith("stats:"))):
             dep = ALL_ITEMS
         elif dep not in FIGURES and not dep.startswith("stats:"):

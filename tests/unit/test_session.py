@@ -106,3 +106,19 @@ def test_a_failed_build_forgets_what_the_session_knew(
     result = build(site, replace(options, changed=edit(site, rel, "title: ", "title: [")))
     assert not result.ok
     assert options.session.last is None
+
+
+def test_a_config_edit_renders_with_the_new_config(
+    session_build: tuple[Path, BuildOptions], tmp_path: Path
+) -> None:
+    """The session keeps its template environment between builds; the site's title,
+    language and base path live in it, so a config edit must give a new one."""
+    site, options = session_build
+    changed = edit(site, "site.toml", 'title = "', 'title = "新平台名称 ')
+    result = build(site, replace(options, changed=changed))
+    assert result.ok, [d.format() for d in result.errors]
+    finish_session(options)
+    assert "新平台名称" in (options.output / "index.html").read_text(encoding="utf-8")  # type: ignore[operator]
+    clean = tmp_path / "clean"
+    assert build(site, BuildOptions(output=clean, today=TODAY, cache=False, jobs=1)).ok
+    assert_same_tree(options.output, clean, "a config edit")  # type: ignore[arg-type]
