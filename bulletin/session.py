@@ -254,12 +254,16 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
     published = [
         r.item for _sig, r in fresh.values() if r.item is not None and last.site.item(r.item.slug)
     ]
+    others = checks.unpublished(
+        [r.item for _sig, r in fresh.values() if r.item is not None],
+        {i.slug for i in published},
+    )
     for rel, (_sig, result) in fresh.items():
         read_warnings.pop(rel, None)
         if result.diagnostics:
             read_warnings[rel] = result.diagnostics
         check_warnings.pop(rel, None)
-    for d in checks.run_checks(published, ctx.config):
+    for d in checks.run_checks(published, ctx.config, last.today, others):
         check_warnings[d.path] = (*check_warnings.get(d.path, ()), d)
     order = list(last.signatures)
     problems = [d for rel in order for d in read_warnings.get(rel, ())]
@@ -315,8 +319,14 @@ def _restructured(
     site, withheld, problems = model.build_site(
         ctx.config, sources, drafts=ctx.drafts, bodies=ctx.cache.bodies.get
     )
-    if problems or withheld != last.withheld:
-        return None
+    if (
+        problems
+        or withheld != last.withheld
+        or site.pending_count != last.site.pending_count
+        or site.drafts_skipped != last.site.drafts_skipped
+        or {i.slug for i in site.items} != {i.slug for i in last.site.items}
+    ):
+        return None  # an item comes or goes (withheld, a draft, awaiting sign-off)
     # the item pages of the edited items and of every item sharing a thread with one
     slugs: set[str] = set()
     for slug in meta:

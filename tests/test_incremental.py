@@ -192,7 +192,7 @@ def test_random_edits_match_clean_builds(tmp_path: Path, seed: int) -> None:
     out = tmp_path / "out"
     options = BuildOptions(output=out, today=TODAY, jobs=2)
     first = build(site, options)
-    assert first.ok, [d.format() for d in first.errors]
+    assert first.ok, [d.format("en") for d in first.errors]
     for step in range(1, 31):
         what = edit(site, rng, step)
         repair(site)

@@ -67,7 +67,7 @@ def load_site(root: Path = SITE, *, drafts: bool = False) -> Site:
             sources.append(result.item)
     site, _withheld, more = model.build_site(config, sources, drafts=drafts)
     problems += more
-    assert not [p for p in problems if p.is_error], [p.format() for p in problems]
+    assert not [p for p in problems if p.is_error], [p.format("en") for p in problems]
     return site
 
 
@@ -487,7 +487,7 @@ def test_full_build(tmp_path):
         )
     out = tmp_path / "out"
     result = build(site_dir, BuildOptions(output=out, search=False))
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     assert (out / "stats" / "2026.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert json.loads((out / "stats" / "2026.json").read_bytes())["units"][0]["id"] == "alpha"
     assert (out / "units" / "alpha" / "feed.xml").is_file()

@@ -6,7 +6,7 @@ values, so a page is rendered again exactly when something it shows changed. The
 - ``item:<slug>``: an item, body included (its ``body_key``: the whole file);
 - ``meta:<slug>``: an item's front matter (``meta_key``);
 - ``card:<slug>``: an item as lists show it (``partials/item_list.html``): its URL, title,
-  date, draft mark, unit, category and adoption badges — a summary or tag edit leaves
+  date, draft or sign-off mark, unit, category and adoption badges — a summary or tag edit leaves
   the lists showing it as they are;
 - figures, each the inputs of what some page shows of the whole site:
   ``stats:<year>`` (a year's figures: ``stats_inputs``), ``stats-years`` (the years with
@@ -75,6 +75,7 @@ def card_key(i: Item) -> str:
         i.title,
         i.date,
         i.draft,
+        i.pending,
         i.unit.id,
         i.category.id,
         *(a.level.id for a in i.adoptions),

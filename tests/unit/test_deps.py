@@ -329,6 +329,7 @@ def test_a_card_changes_with_each_field_a_list_shows(pristine: Path) -> None:
         {"title": "另一个标题"},
         {"date": item.date - dt.timedelta(days=1)},
         {"draft": not item.draft},
+        {"pending": not item.pending},
         {"unit": next(u for u in site.units if u != item.unit)},
         {"category": next(c for c in site.categories if c != item.category)},
         {"adoptions": (model.Adoption(site.levels[-1], None, None), *item.adoptions)},

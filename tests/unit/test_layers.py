@@ -20,11 +20,12 @@ PACKAGE = ROOT / "bulletin"
 DOC = ROOT / "docs" / "architecture.md"
 
 LAYERS: list[tuple[str, ...]] = [
-    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts"),
+    ("messages",),
+    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts", "slips"),
     ("config", "frontmatter", "search"),
-    ("urls", "templates", "clock"),
-    ("schema", "markdown"),
-    ("content",),
+    ("urls", "templates", "clock", "arguments"),
+    ("schema", "markdown", "skeletons"),
+    ("content", "importer"),
     ("cache", "checks"),
     ("sources", "model"),
     ("stats",),

@@ -122,3 +122,26 @@ def test_a_config_edit_renders_with_the_new_config(
     clean = tmp_path / "clean"
     assert build(site, BuildOptions(output=clean, today=TODAY, cache=False, jobs=1)).ok
     assert_same_tree(options.output, clean, "a config edit")  # type: ignore[arg-type]
+
+
+def test_a_body_edit_of_a_draft_keeps_its_date_warning(basic_site: Path, tmp_path: Path) -> None:
+    """A narrowed build reports what a full build would: a draft's date after today is
+    warned about (checks.DRAFT_CHECKS) before and after an edit of its body."""
+    rel = "content/chengguan/future-draft.md"
+    (basic_site / rel).write_text(
+        "---\ntitle: 城关镇草稿\nunit: chengguan\ncategory: briefing\ndate: 2027-01-05\n"
+        "status: draft\n---\n正文。\n",
+        encoding="utf-8",
+    )
+    warning = "content/chengguan/future-draft.md:5: date: 警告：日期 2027-01-05 在今天（2026-11-27）之后；是不是写错了？"
+    options = BuildOptions(
+        output=tmp_path / "out", today=TODAY, jobs=1, session=BuildSession(), defer_search=True
+    )
+    first = build(basic_site, options)
+    assert first.ok and warning in [d.format("zh-CN") for d in first.diagnostics]
+    finish_session(options)
+    result = build(
+        basic_site, replace(options, changed=edit(basic_site, rel, "正文。", "正文改。"))
+    )
+    assert result.ok and "scan-sources" not in result.timings  # narrowed
+    assert warning in [d.format("zh-CN") for d in result.diagnostics]
