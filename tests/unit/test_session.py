@@ -145,3 +145,35 @@ def test_a_body_edit_of_a_draft_keeps_its_date_warning(basic_site: Path, tmp_pat
     )
     assert result.ok and "scan-sources" not in result.timings  # narrowed
     assert warning in [d.format("zh-CN") for d in result.diagnostics]
+
+
+def test_a_sign_off_edit_that_withdraws_an_item_runs_the_full_build(tmp_path: Path) -> None:
+    """An item whose approver is taken away awaits sign-off again: its page, its list
+    entries and its counts go, which only the full plan knows (status and classification
+    as they were, so the narrowing must see the item leave the site)."""
+    site = tmp_path / "site"
+    (site / "content" / "chengguan").mkdir(parents=True)
+    (site / "site.toml").write_text(
+        'title = "测试站点"\n\n[units.chengguan]\nname = "城关镇"\nkind = "town"\n\n'
+        "[rules]\nrequire_signoff = true\n",
+        encoding="utf-8",
+    )
+    for n in (1, 2):
+        (site / "content" / "chengguan" / f"item-{n}.md").write_text(
+            f"---\ntitle: 城关镇信息{n}\nunit: chengguan\ncategory: briefing\n"
+            f"date: 2026-03-0{n}\nreviewed-by: 张三\napproved-by: 李四\n---\n正文{n}。\n",
+            encoding="utf-8",
+        )
+    options = BuildOptions(
+        output=tmp_path / "out", today=TODAY, jobs=1, session=BuildSession(), defer_search=True
+    )
+    assert build(site, options).ok
+    finish_session(options)
+    changed = edit(site, "content/chengguan/item-1.md", "approved-by: 李四\n", "")
+    result = build(site, replace(options, changed=changed))
+    assert result.ok and "scan-sources" in result.timings  # the full plan
+    finish_session(options)
+    assert not (tmp_path / "out" / "items" / "item-1").exists()
+    clean = tmp_path / "clean"
+    assert build(site, BuildOptions(output=clean, today=TODAY, cache=False, jobs=1)).ok
+    assert_same_tree(tmp_path / "out", clean, "a sign-off withdrawn")
