@@ -173,6 +173,7 @@ def _context(config: SiteConfig, options: BuildOptions, output: Path) -> BuildCo
         write=options.write,
         defer_search=options.defer_search,
         progress=options.progress,
+        site_layouts=templates.has_site_layouts(config),
     )
 
 
@@ -323,7 +324,7 @@ def _publish_all(
     work = Work(
         site=site,
         pages=plan,
-        fingerprints=fingerprints(site, plan, ctx.page_base),
+        fingerprints=fingerprints(site, plan, ctx.page_base, ctx.dep_values(site)),
         old_fingerprints=manifest.pages_fp,
         policy=leaks,
         rescan=manifest.withheld_fp != leaks.fingerprint,
@@ -355,7 +356,9 @@ def _publish_all(
     ctx.cache.save_manifest(new_manifest)
     pending = new_manifest.search_fp != search_fp or new_manifest.output_sig is None
     if sess is not None:
-        built = session.Built(site, leaks, planned, sources.signatures, sources.entries, problems)
+        built = session.Built(
+            site, withheld, leaks, planned, sources.signatures, sources.entries, problems
+        )
         session.remember(sess, ctx, built, done.files, new_manifest, pending)
     timer.lap("save")
     return result(
@@ -411,7 +414,7 @@ def _publish_narrowed(
         pages=narrowed.pages,
         fingerprints=narrowed.fingerprints,
         old_fingerprints=last.manifest.pages_fp,
-        policy=last.policy,
+        policy=narrowed.policy,
         rescan=False,
         carry=last.files,
         assets=False,

@@ -149,6 +149,15 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+def has_site_layouts(config: SiteConfig) -> bool:
+    """Whether the site has layouts of its own (any file under ``layouts/``): they may
+    show any field of any item, so pages then depend on more (``plan.deps``)."""
+    folder = config.layouts_dir
+    if not folder.is_dir():
+        return False
+    return any(filenames for _dirpath, _dirs, filenames in os.walk(folder, followlinks=False))
+
+
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
     h = hasher()

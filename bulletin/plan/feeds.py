@@ -16,7 +16,8 @@ from .. import stats
 from ..i18n import translate
 from ..model import Item, Site
 from ..urls import feed_path
-from .page import ALL_ITEMS, Page
+from . import deps
+from .page import Page
 
 FEED_LIMIT = 50
 
@@ -94,8 +95,8 @@ def feed_context(
 
 def feed_deps(context: dict[str, Any]) -> tuple[str, ...]:
     """A feed is made from exactly the entries it shows (bodies included)."""
-    deps = tuple(f"item:{e['item'].slug}" for e in context["feed"]["entries"])
-    return deps or (ALL_ITEMS,)  # an empty feed takes its date from the newest item of the site
+    made = tuple(deps.item(e["item"].slug) for e in context["feed"]["entries"])
+    return made or (deps.ALL_ITEMS,)  # an empty feed takes its date from the site's newest item
 
 
 def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:

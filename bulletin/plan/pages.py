@@ -17,8 +17,9 @@ from typing import Any
 from .. import stats
 from ..model import Item, Site, Unit
 from ..urls import out_path, section_url
+from . import deps
 from .feeds import feed_pages
-from .page import ALL_ITEMS, Page, Planner
+from .page import Page, Planner
 from .reports import REPORT_PLANNERS
 
 HOME_LATEST = 30
@@ -34,8 +35,7 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
     chosen = site.items if slugs is None else [i for s in slugs if (i := site.item(s))]
     for item in chosen:
         thread = site.thread_of(item)
-        others = tuple(f"meta:{i.slug}" for i in thread.items if i is not item) if thread else ()
-        deps = (f"item:{item.slug}", *others)
+        others = tuple(deps.meta(i.slug) for i in thread.items if i is not item) if thread else ()
         yield Page(
             out_path(item.url, base),
             "item.html",
@@ -50,7 +50,7 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
                     else None
                 ),
             },
-            deps,
+            (deps.item(item.slug), *others),
             "item",
         )
 
@@ -77,12 +77,14 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             "dashboard_units": len(stats.assessed_units(site)),
         }
 
+    # a unit's dashboard shows this year's figures (once the year has a published item)
+    dashboard = (deps.stats_year(today.year),)
     for unit in site.units:
         yield Page(
             out_path(unit.url, base),
             "unit.html",
             functools.partial(unit_context, unit),
-            (ALL_ITEMS,),
+            deps.cards(site.items_of_unit(unit.id)) + dashboard,
             "unit",
         )
     for category in site.categories:
@@ -96,7 +98,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
                 "years": by_year(items),
                 "page_url": category.url,
             },
-            tuple(f"meta:{i.slug}" for i in items),
+            deps.cards(items),
             "category",
         )
     for level in site.levels:
@@ -105,7 +107,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             out_path(level.url, base),
             "adopted.html",
             {"level": level, "items": items, "years": by_year(items), "page_url": level.url},
-            tuple(f"meta:{i.slug}" for i in items),
+            deps.cards(items),
             "adopted",
         )
 
@@ -125,7 +127,12 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             },
             "page_url": base,
         },
-        (ALL_ITEMS,),
+        (
+            *deps.cards(site.items[:HOME_LATEST]),
+            deps.OPEN_THREADS,
+            deps.SUPERVISION,
+            deps.COUNTS,
+        ),
         "home",
     )
     yield Page(
@@ -135,7 +142,7 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             "counts": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
             "page_url": section_url(base, "units"),
         },
-        (ALL_ITEMS,),
+        (deps.COUNTS,),
         "units",
     )
     yield Page(
@@ -146,7 +153,7 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             "level_counts": {lv.id: len(site.items_adopted_at(lv.id)) for lv in site.levels},
             "page_url": section_url(base, "categories"),
         },
-        (ALL_ITEMS,),
+        (deps.COUNTS,),
         "categories",
     )
     yield Page(
