@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__, checks, content, model, pages, templates
+from . import __version__, checks, content, issues, model, pages, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
@@ -450,7 +450,13 @@ def input_fingerprint(
     signatures: list[tuple[str, Signature]],
 ) -> str:
     """Everything a build reads, by stat signature: equal means nothing to do."""
-    return _fingerprint(*settings_key(config, template_fp, options), today, output, signatures)
+    return _fingerprint(
+        *settings_key(config, template_fp, options),
+        today,
+        output,
+        signatures,
+        issues.issue_signatures(config),
+    )
 
 
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
@@ -458,10 +464,11 @@ def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, 
     scan = scan_sources(config)
     cache = BuildCache(config.root, enabled=False)  # bodies are kept in memory only
     sources = read_sources(config, cache, scan)
+    documents, issue_problems = issues.read_issue_files(config)
     site, _withheld, problems = model.build_site(
-        config, sources.items, drafts=drafts, bodies=cache.bodies.get
+        config, sources.items, drafts=drafts, bodies=cache.bodies.get, documents=documents
     )
-    return site, [*sources.problems, *problems]
+    return site, [*sources.problems, *issue_problems, *problems]
 
 
 # --- the build ----------------------------------------------------------------------------
@@ -615,8 +622,14 @@ def _build_from_sources(
     timings: dict[str, float],
     lap: Callable[[str], None],
 ) -> BuildResult:
+    documents, issue_problems = issues.read_issue_files(config)
+    problems.extend(issue_problems)
     site, withheld, model_problems = model.build_site(
-        config, sources.items, drafts=options.drafts, bodies=cache.bodies.get
+        config,
+        sources.items,
+        drafts=options.drafts,
+        bodies=cache.bodies.get,
+        documents=documents,
     )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
@@ -932,8 +945,11 @@ def _file_stats(root: Path, folder: str) -> dict[str, tuple[int, int, int]]:
 
 
 def search_fingerprint(site: model.Site) -> str:
-    """What the search index is made from: its code, the config and every item."""
-    return _fingerprint(_search_code(), site.config.fingerprint, *(i.body_key for i in site.items))
+    """What the search index is made from: its code, the config and every item (its
+    adoptions from bulletin issues included: they are in its model ``meta_key``)."""
+    return _fingerprint(
+        _search_code(), site.config.fingerprint, *(i.body_key + i.meta_key for i in site.items)
+    )
 
 
 def _search_code() -> str:

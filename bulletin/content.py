@@ -74,6 +74,11 @@ CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 # The line that closes the front matter (searched for after the opening "---\n").
 FRONT_MATTER_END_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+# content/issues/: numbered bulletin issues; content/circulars/: what a quarter's circular
+# adds (下一步要求). Read by bulletin.issues, never as items.
+ISSUES_DIR = "issues"
+CIRCULARS_DIR = "circulars"
+DOCUMENT_DIRS = (ISSUES_DIR, CIRCULARS_DIR)
 MAX_DEPTH = 64  # nesting levels of lists and mappings in front matter
 MAX_FRONT_MATTER = 256 * 1024  # characters
 REQUIRED_KEYS = tuple(key for key, spec in FIELDS.items() if spec.required)
@@ -141,6 +146,8 @@ def find_items(
     real_root = os.path.realpath(root)
     for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
         dirnames.sort()
+        if dirpath == str(content):
+            dirnames[:] = [d for d in dirnames if d not in DOCUMENT_DIRS]
         for d in list(dirnames):
             full = os.path.join(dirpath, d)
             if d.startswith("."):
@@ -283,66 +290,14 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
     if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
         return fail(None, None, "file name is reserved or invalid on Windows; rename the file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        try:
-            data.decode("gb18030")
-            return fail(
-                line,
-                None,
-                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-                "save it as UTF-8",
-            )
-        except UnicodeDecodeError:
-            return fail(line, None, "file is not valid UTF-8; save it as UTF-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        return fail(None, None, "file contains NUL bytes; is it a text file?")
-    control = CONTROL_RE.search(text) if _has_control(data, text) else None
-    if control is not None:
-        return fail(
-            text.count("\n", 0, control.start()) + 1,
-            None,
-            f"file contains the control character U+{ord(control.group()):04X}; remove it",
-        )
-
-    if not text.startswith("---\n"):
-        return fail(1, None, 'no front matter: the file must start with a "---" line')
-    end = FRONT_MATTER_END_RE.search(text, 4)  # "^" matches at 4: it follows a newline
-    if end is None:
-        return fail(1, None, 'front matter is not closed by a "---" line')
-    fm_text = text[4 : end.start()]
-    body_start = end.end()
-    body = (
-        text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
-    )
-    body_line = text.count("\n", 0, body_start) + 2
-
-    if len(fm_text) > MAX_FRONT_MATTER:
-        return fail(
-            2,
-            None,
-            f"front matter is {len(fm_text):,} characters long, over the limit of "
-            f"{MAX_FRONT_MATTER:,}; put long text in the body",
-        )
-    data_fm, err = _load_yaml(fm_text)
-    if err is not None:
-        line, message = err
-        return fail(line + 1 if line is not None else 1, None, message)
-    if data_fm is None:
-        data_fm = {}
-    if not isinstance(data_fm, dict):
-        return fail(2, None, "front matter must be a mapping of keys to values")
+    front, problem = _split_front_matter(data)
+    if problem is not None:
+        return fail(*problem)
+    assert front is not None
+    fm_text, body, body_line, data_fm = front
     lines, repeats = _key_lines(fm_text)
 
-    for key, line, first in repeats:
-        # YAML would silently keep the last value; the editor surely meant only one.
-        problems.append(
-            Diagnostic(rel, line, key, f"is given twice (also on line {first}); keep one")
-        )
+    problems.extend(_repeated(rel, repeats))
     values: dict[str, Any] = {}
     for key, raw in data_fm.items():
         skey = key if isinstance(key, str) else _show_key(key)
@@ -410,6 +365,111 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         meta_key=item_key(fm_text.encode("utf-8"), rel, config, suffix),
     )
     return ReadResult(rel, item, ())
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A Markdown file's front matter, parsed as items are (the same decoding, limits and
+    YAML loader), for other kinds of content files (bulletin issues)."""
+
+    values: dict[str, Any]
+    text: str  # the YAML between the "---" lines
+    body: str
+    body_line: int  # line of the body's first line in the file
+    lines: dict[str, int]  # top-level key → its line in the file
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+    def entry_line(self, key: str, index: int) -> int:
+        """The line of entry ``index`` (from 0) of the list under ``key``."""
+        return _list_entry_line(self.text, key, index) or self.line_of(key)
+
+
+def read_front_matter(data: bytes, rel: str) -> tuple[FrontMatter | None, list[Diagnostic]]:
+    """Decode ``data`` (the file at ``rel``), split and parse its front matter: the
+    front matter and the problems (a key given twice is one; the front matter is None
+    when the file cannot be read at all)."""
+    front, problem = _split_front_matter(data)
+    if problem is not None:
+        return None, [Diagnostic(rel, *problem)]
+    assert front is not None
+    fm_text, body, body_line, values = front
+    lines, repeats = _key_lines(fm_text)
+    return FrontMatter(values, fm_text, body, body_line, lines), _repeated(rel, repeats)
+
+
+def _repeated(rel: str, repeats: list[tuple[str, int, int]]) -> list[Diagnostic]:
+    """Keys written twice. YAML would silently keep the last value; the editor surely
+    meant only one."""
+    return [
+        Diagnostic(rel, line, key, f"is given twice (also on line {first}); keep one")
+        for key, line, first in repeats
+    ]
+
+
+FrontMatterParts = tuple[str, str, int, dict[str, Any]]  # YAML text, body, body line, values
+
+
+def _split_front_matter(
+    data: bytes,
+) -> tuple[FrontMatterParts | None, tuple[int | None, str | None, str] | None]:
+    """Decode a Markdown file with front matter, split it and parse the YAML: the parts,
+    or the problem as (line, field, message)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        try:
+            data.decode("gb18030")
+            return None, (
+                line,
+                None,
+                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
+                "save it as UTF-8",
+            )
+        except UnicodeDecodeError:
+            return None, (line, None, "file is not valid UTF-8; save it as UTF-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return None, (None, None, "file contains NUL bytes; is it a text file?")
+    control = CONTROL_RE.search(text) if _has_control(data, text) else None
+    if control is not None:
+        return None, (
+            text.count("\n", 0, control.start()) + 1,
+            None,
+            f"file contains the control character U+{ord(control.group()):04X}; remove it",
+        )
+
+    if not text.startswith("---\n"):
+        return None, (1, None, 'no front matter: the file must start with a "---" line')
+    end = FRONT_MATTER_END_RE.search(text, 4)  # "^" matches at 4: it follows a newline
+    if end is None:
+        return None, (1, None, 'front matter is not closed by a "---" line')
+    fm_text = text[4 : end.start()]
+    body_start = end.end()
+    body = (
+        text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
+    )
+    body_line = text.count("\n", 0, body_start) + 2
+
+    if len(fm_text) > MAX_FRONT_MATTER:
+        return None, (
+            2,
+            None,
+            f"front matter is {len(fm_text):,} characters long, over the limit of "
+            f"{MAX_FRONT_MATTER:,}; put long text in the body",
+        )
+    data_fm, err = _load_yaml(fm_text)
+    if err is not None:
+        line, message = err
+        return None, (line + 1 if line is not None else 1, None, message)
+    if data_fm is None:
+        data_fm = {}
+    if not isinstance(data_fm, dict):
+        return None, (2, None, "front matter must be a mapping of keys to values")
+    return (fm_text, body, body_line, data_fm), None
 
 
 def _has_control(data: bytes, text: str) -> bool:

@@ -8,6 +8,7 @@ cannot leak what they are never given. What the build must know about withheld i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
@@ -15,6 +16,7 @@ from urllib.parse import quote
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
+from .issues import CircularNote, Documents, Issue, check_issues
 from .markdown import item_url
 from .schema import WITHHELD, Honoree
 
@@ -51,6 +53,7 @@ class Adoption:
     level: Level
     date: dt.date | None
     by: str | None
+    issue: Issue | None = None  # the issue (期) whose inclusion is this adoption
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class Item:
     bodies: BodyLookup = field(repr=False, compare=False)
     # newest first when sorted in reverse: (date, time, slug)
     sort_key: tuple[dt.date, str, str] = field(repr=False, compare=False)
+    issues: tuple[Issue, ...] = ()  # the published issues it appeared in, oldest first
 
     @property
     def html(self) -> str:
@@ -153,6 +157,8 @@ class Site:
     drafts_included: bool
     drafts_skipped: int
     withheld_count: int
+    issues: tuple[Issue, ...] = ()  # published issues, by bulletin then date
+    notes: tuple[CircularNote, ...] = ()  # what quarterly circulars add (下一步要求)
     _by_slug: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _thread_of: dict[str, Thread] = field(default_factory=dict, repr=False, compare=False)
 
@@ -239,11 +245,14 @@ def build_site(
     *,
     drafts: bool = False,
     bodies: BodyLookup | None = None,
+    documents: Documents | None = None,
 ) -> tuple[Site, Withheld, list[Diagnostic]]:
     """Cross-check all items and keep what may be published.
 
     ``bodies`` maps an item key to its (html, text); by default the bodies carried
-    by the sources themselves.
+    by the sources themselves. ``documents`` holds the bulletin issues (期) — an item in
+    a published issue is adopted at its bulletin's level (``issue_adoptions``) — and the
+    circular notes.
     """
     if bodies is None:
         own = {s.key: (s.body.html, s.body.text) for s in sources}
@@ -324,8 +333,19 @@ def build_site(
                     )
                 )
 
+    documents = documents or Documents()
+    checked = check_issues(
+        config, documents.issues, by_slug, published, drafts=drafts, is_withheld=is_withheld
+    )
+    problems.extend(checked.problems)
+    in_issues: dict[str, list[Issue]] = {}
+    for issue in sorted(checked.issues, key=lambda i: (i.date, i.bulletin.id, i.number)):
+        for slug in issue.slugs:
+            in_issues.setdefault(slug, []).append(issue)
+
     items: dict[str, Item] = {}
     for slug, src in published.items():
+        appeared = tuple(in_issues.get(slug, ()))
         items[slug] = Item(
             slug=slug,
             path=src.path,
@@ -339,7 +359,11 @@ def build_site(
             tags=src.tags,
             draft=src.status == "draft",
             internal=src.classification == "internal",
-            adoptions=tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
+            adoptions=issue_adoptions(
+                tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
+                appeared,
+                levels,
+            ),
             instructions=tuple(
                 Instruction(i.by, levels[i.level], i.date) for i in src.instructions
             ),
@@ -354,9 +378,11 @@ def build_site(
             excellent=src.excellent,
             chars=src.body.chars,
             body_key=src.key,
-            meta_key=src.meta_key,
+            # what the issues add to an item is part of what list pages show of it
+            meta_key=_with_issues(src.meta_key, appeared),
             bodies=bodies,
             sort_key=(src.date, src.time.isoformat() if src.time else "", slug),
+            issues=appeared,
         )
 
     threads, thread_problems = _threads(items, by_slug)
@@ -373,15 +399,44 @@ def build_site(
         drafts_included=drafts,
         drafts_skipped=0 if drafts else len(drafts_all),
         withheld_count=len(withheld),
+        issues=checked.issues,
+        notes=documents.notes,
         _by_slug=dict(items),
         _thread_of=thread_of,
     )
     hidden = Withheld(
-        titles=tuple(sorted(s.title for s in withheld)),
+        titles=tuple(sorted([s.title for s in withheld] + list(checked.withheld_labels))),
         slugs=tuple(sorted(s.slug for s in withheld)),
         paths=tuple(sorted(s.path for s in withheld)),
     )
     return site, hidden, problems
+
+
+def issue_adoptions(
+    own: tuple[Adoption, ...], appeared: Sequence[Issue], levels: dict[str, Level]
+) -> tuple[Adoption, ...]:
+    """An item's adoptions: its own ``adopted-by`` and, for each published (non-draft)
+    issue it appeared in, adoption at the bulletin's level by 《name》YYYY年第N期 on the
+    issue's date. One adoption per level: the earliest issue replaces the item's own
+    entry for that level, so an adoption is never counted twice. In level order.
+    """
+    by_level = {a.level.id: a for a in own}
+    for issue in appeared:  # oldest first
+        level = issue.bulletin.level
+        if issue.draft or (level in by_level and by_level[level].issue is not None):
+            continue
+        by_level[level] = Adoption(levels[level], issue.date, issue.label, issue)
+    if len(by_level) == len(own) and all(a is by_level[a.level.id] for a in own):
+        return own
+    order = list(levels)
+    return tuple(sorted(by_level.values(), key=lambda a: order.index(a.level.id)))
+
+
+def _with_issues(meta_key: str, appeared: Sequence[Issue]) -> str:
+    if not appeared:
+        return meta_key
+    parts = [meta_key, *(f"{i.key}:{i.url}:{i.label}:{i.date}:{i.draft}" for i in appeared)]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def _threads(
