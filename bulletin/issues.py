@@ -167,11 +167,12 @@ def pdf_name(issue: Issue) -> str:
 
 
 def bulletin_url(base_path: str, bulletin_id: str) -> str:
-    return f"{base_path}issues/{quote(bulletin_id)}/"
+    """A bulletin's place on /issues/ (one page lists every bulletin)."""
+    return f"{base_path}issues/#{quote(bulletin_id)}"
 
 
 def issue_url(base_path: str, bulletin_id: str, year: int, number: int) -> str:
-    return f"{bulletin_url(base_path, bulletin_id)}{year}/{number}/"
+    return f"{base_path}issues/{quote(bulletin_id)}/{year}/{number}/"
 
 
 # --- reading ------------------------------------------------------------------------------

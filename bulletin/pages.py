@@ -59,7 +59,8 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
     for item in chosen:
         thread = site.thread_of(item)
         others = tuple(f"meta:{i.slug}" for i in thread.items if i is not item) if thread else ()
-        deps = (f"item:{item.slug}", *others)
+        # meta: what bulletin issues add to it (adoptions, links) is not in its file
+        deps = (f"item:{item.slug}", f"meta:{item.slug}", *others)
         yield Page(
             out_path(item.url, base),
             "item.html",
@@ -190,10 +191,13 @@ PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages, report_pages
 
 
 def planners() -> tuple[Planner, ...]:
-    """PLANNERS with report_pages spelled out into its own planners."""
+    """PLANNERS with report_pages spelled out into its own planners, then the office's
+    documents (bulletin/documents.py: issues, circulars, PDFs)."""
+    from .documents import DOCUMENT_PLANNERS
     from .reports import REPORT_PLANNERS
 
-    return tuple(q for p in PLANNERS for q in (REPORT_PLANNERS if p is report_pages else (p,)))
+    reports = tuple(q for p in PLANNERS for q in (REPORT_PLANNERS if p is report_pages else (p,)))
+    return reports + DOCUMENT_PLANNERS
 
 
 def plan_pages(site: Site, today: dt.date) -> list[Page]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import charts, stats
+from . import charts, circular, stats
 from .i18n import translate
 from .model import Item, Site
 from .pages import Page, out_path
@@ -379,6 +379,11 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
                 "scoring": scoring_text(site),
                 "json_url": f"{base}stats/{year}.json",
                 "csv_url": f"{base}stats/{year}.csv",
+                "circulars": [
+                    (q, f"{base}stats/{year}/q{q}/")
+                    for y, q in reversed(circular.circular_quarters(site, today))
+                    if y == year
+                ],
                 "canonical": url,
             }
 
@@ -548,7 +553,9 @@ def feed_context(
 
 def _feed_deps(context: dict[str, Any]) -> tuple[str, ...]:
     """A feed is made from exactly the entries it shows (bodies included)."""
-    deps = tuple(f"item:{e['item'].slug}" for e in context["feed"]["entries"])
+    deps = tuple(
+        f"{kind}:{e['item'].slug}" for e in context["feed"]["entries"] for kind in ("item", "meta")
+    )
     return deps or ALL  # an empty feed takes its date from the newest item of the site
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .config import SiteConfig
 from .diagnostics import Diagnostic
@@ -99,7 +100,16 @@ def make_environment(config: SiteConfig, bytecode_dir: Path | None = None) -> ji
     )
     env.filters["cndate"] = lambda value: format_date(lang, value)
     env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(value: object) -> Markup:
+    """``value`` as a quoted CSS string, safe inside a <style> element."""
+    text = str(value)
+    for char, escaped in (("\\", "\\5c "), ('"', "\\22 "), ("<", "\\3c "), ("\n", "\\a ")):
+        text = text.replace(char, escaped)
+    return Markup(f'"{text}"')
 
 
 def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:

@@ -1,0 +1,166 @@
+"""Pages of the office's documents: bulletin issues (期), quarterly circulars (通报), and the
+issues' PDFs built at build time.
+
+Planners take ``(site, today)`` and yield ``Page`` objects, like those of
+``bulletin.reports``; ``DOCUMENT_PLANNERS`` lists them (``pages.planners`` adds them):
+
+* ``/issues/``: every bulletin with its issues by year;
+* ``/issues/<bulletin>/<year>/<number>/``: an issue laid out as the printed 简报;
+* ``/stats/<year>/q<N>/``: the quarter's circular (``bulletin.circular``);
+* with ``[export] pdf = true``, ``…/<number>/<bulletin>-<year>-<number>.pdf`` beside each
+  issue page: a page of kind ``"pdf"`` whose bytes WeasyPrint makes from the same HTML and
+  print stylesheet (``bulletin.export``). A PDF is fingerprinted like the page it is made
+  from (plus the print stylesheet and the export code), so it is made again only when the
+  issue or something it shows changed. Sessions (serve, watch) defer pages of the kinds in
+  ``DEFERRED_KINDS`` until the live pages are swapped in (``build.split_deferred``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from . import circular
+from .issues import Issue, pdf_name
+from .model import Item, Site
+from .pages import Page, Planner, out_path
+from .reports import ReasonView, reason_text
+
+#: Page kinds made after the live pages in serve and watch sessions (slow to make).
+DEFERRED_KINDS = frozenset({"pdf"})
+PRINT_FILES = (
+    Path(__file__).parent / "static" / "style.css",
+    Path(__file__).parent / "static" / "documents.css",
+    Path(__file__).parent / "static" / "print.css",
+    Path(__file__).parent / "export" / "pdf.py",
+)
+
+
+def issues_fingerprint(site: Site) -> str:
+    """A dependency naming every published issue as it is (its file and its URL)."""
+    data = "\0".join(f"{i.key}:{i.url}" for i in site.issues).encode()
+    return "issues:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@functools.cache
+def print_fingerprint() -> str:
+    """A dependency of PDFs: the print stylesheet and the code that makes them."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in PRINT_FILES:
+        h.update(path.read_bytes())
+    return "print:" + h.hexdigest()
+
+
+def issue_items(site: Site, issue: Issue) -> list[Item]:
+    """The items of an issue, in its order (all published: ``check_issues`` saw to it)."""
+    return [item for slug in issue.slugs if (item := site.item(slug)) is not None]
+
+
+def issue_context(site: Site, issue: Issue) -> dict[str, Any]:
+    """What ``issue.html`` shows of an issue (also the HTML its PDF and .docx come from)."""
+    return {
+        "issue": issue,
+        "items": issue_items(site, issue),
+        "level": site.config.level(issue.bulletin.level),
+        "pdf_url": issue.pdf_url if site.config.export_pdf else None,
+        "page_url": issue.url,
+    }
+
+
+def issue_deps(issue: Issue) -> tuple[str, ...]:
+    """An issue page shows its items whole (bodies and front matter) and the issue file."""
+    return (
+        f"issue:{issue.key}",
+        *(f"item:{slug}" for slug in issue.slugs),
+        *(f"meta:{slug}" for slug in issue.slugs),
+    )
+
+
+def issue_pages(site: Site, today: dt.date) -> Iterator[Page]:
+    """/issues/, each issue's page and, with ``[export] pdf = true``, its PDF."""
+    if not site.config.bulletins:
+        return
+    base = site.config.base_path
+    yield Page(
+        "issues/index.html",
+        "issues.html",
+        lambda: {"bulletins": bulletins_by_year(site), "page_url": base + "issues/"},
+        (issues_fingerprint(site),),
+        "issues",
+    )
+    for issue in site.issues:
+        context = functools.partial(issue_context, site, issue)
+        path = out_path(issue.url, base)
+        yield Page(path, "issue.html", context, issue_deps(issue), "issue")
+        if site.config.export_pdf:
+            yield Page(
+                path.removesuffix("index.html") + pdf_name(issue),
+                "issue.html",
+                {},
+                (*issue_deps(issue), print_fingerprint()),
+                "pdf",
+                data=functools.partial(_issue_pdf, site, issue, today),
+            )
+
+
+def _issue_pdf(site: Site, issue: Issue, today: dt.date) -> bytes:
+    from .export.pdf import document_pdf
+
+    return document_pdf(site, "issue.html", issue_context(site, issue), today).data
+
+
+def bulletins_by_year(site: Site) -> list[dict[str, Any]]:
+    """Each configured bulletin with its published issues by year, newest year first."""
+    out = []
+    for config in site.config.bulletins:
+        mine = [i for i in site.issues if i.bulletin.id == config.id]
+        years: dict[int, list[Issue]] = {}
+        for issue in sorted(mine, key=lambda i: (i.date, i.number), reverse=True):
+            years.setdefault(issue.year, []).append(issue)
+        out.append(
+            {
+                "bulletin": config,
+                "level": site.config.level(config.level),
+                "years": sorted(years.items(), reverse=True),
+                "count": len(mine),
+            }
+        )
+    return out
+
+
+def circular_context(site: Site, year: int, quarter: int, today: dt.date) -> dict[str, Any]:
+    base = site.config.base_path
+    url = f"{base}stats/{year}/q{quarter}/"
+    c = circular.quarter_circular(site, year, quarter, today)
+    return {
+        "c": c,
+        "candidates": [
+            (unit, [ReasonView(r.code, reason_text(r, site), r.item) for r in reasons])
+            for unit, reasons in c.candidates
+        ],
+        "quarter_name": circular.CHINESE_QUARTERS[quarter],
+        "region": site.config.region,
+        "stats_url": f"{base}stats/{year}/",
+        "page_url": url,
+    }
+
+
+def circular_pages(site: Site, today: dt.date) -> Iterator[Page]:
+    """/stats/<year>/q<N>/ for every quarter that has begun (``circular.circular_quarters``)."""
+    base = site.config.base_path
+    notes = hashlib.blake2b(repr(site.notes).encode(), digest_size=16).hexdigest()
+    for year, quarter in circular.circular_quarters(site, today):
+        yield Page(
+            out_path(f"{base}stats/{year}/q{quarter}/", base),
+            "circular.html",
+            functools.partial(circular_context, site, year, quarter, today),
+            ("all-items", issues_fingerprint(site), f"notes:{notes}"),
+            "circular",
+        )
+
+
+DOCUMENT_PLANNERS: tuple[Planner, ...] = (issue_pages, circular_pages)
