@@ -1,4 +1,4 @@
-"""Command line: bulletin build | check | new | stats | serve | watch."""
+"""Command line: bulletin build | check | new | stats | serve | watch | new-issue | export."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__
+from . import __version__, document_commands
 from .diagnostics import BulletinError, Diagnostic, report
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument(
         "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
     )
+    document_commands.add_commands(sub, _date)
     return parser
 
 
@@ -98,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.command in ("serve", "watch"):
             return cmd_live(args)
+        if args.command == "new-issue":
+            return document_commands.cmd_new_issue(args)
+        if args.command == "export":
+            return document_commands.cmd_export(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

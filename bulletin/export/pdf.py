@@ -1,0 +1,96 @@
+"""PDF through WeasyPrint, from the page's own HTML and the print stylesheet.
+
+The HTML is rendered by the site's templates (the same as the page on the intranet), then
+laid out by WeasyPrint for print media: ``bulletin/static/print.css`` gives A4, the
+GB/T 9704 margins, 「— 1 —」 page numbers and the marking on every page. Nothing is
+fetched from a network: the only URLs resolved are the site's own stylesheets, served from
+the package (``SiteFetcher``). Fonts come from the system through fontconfig (Debian:
+``fonts-noto-cjk``); ``PdfResult.fonts`` names the ones the PDF embeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import templates
+from ..model import Site
+
+STATIC = Path(__file__).parent.parent / "static"
+ORIGIN = "https://bulletin.invalid"  # a base for the page's URLs; never contacted
+CJK_FAMILY_RE = re.compile(
+    r"CJK|Song|Hei|Kai|Fang|Ming|Han |WenQuanYi|Fallback|[\u4e00-\u9fff]", re.I
+)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    data: bytes
+    fonts: tuple[str, ...]  # font families embedded in the PDF
+    pages: int
+
+
+def render_html(site: Site, template: str, context: dict[str, Any], today: dt.date) -> str:
+    """The page's HTML, as the site's templates render it."""
+    env = templates.make_environment(site.config)
+    return templates.render(env, template, {"site": site, "today": today, **context}, site.config)
+
+
+def document_pdf(site: Site, template: str, context: dict[str, Any], today: dt.date) -> PdfResult:
+    """Lay out a page of the site as a PDF document. Raises ImportError without WeasyPrint
+    and ``templates.TemplateFailure`` for a broken layout."""
+    import weasyprint
+
+    html = render_html(site, template, context, today)
+    base = ORIGIN + site.config.base_path
+    page_url = ORIGIN + str(context.get("page_url", site.config.base_path))
+    document = weasyprint.HTML(
+        string=html, base_url=page_url, url_fetcher=_fetcher(base), media_type="print"
+    ).render()
+    data = document.write_pdf()
+    fonts = tuple(sorted({str(f.family) for f in getattr(document, "fonts", {}).values()}))
+    return PdfResult(data, fonts, len(document.pages))
+
+
+def _fetcher(base: str) -> Any:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class SiteFetcher(URLFetcher):  # type: ignore[misc]
+        """Serves the site's packaged assets; refuses everything else (no network)."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            prefix = base + "assets/"
+            if url.startswith(prefix):
+                name = url[len(prefix) :].split("?")[0].split("#")[0]
+                path = (STATIC / name).resolve()
+                if path.parent == STATIC.resolve() and path.is_file():
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+            raise ValueError(f"not fetched (documents use no network): {url}")
+
+    return SiteFetcher()
+
+
+def cjk_fonts() -> list[str] | None:
+    """Font families fontconfig has for Chinese, or None if it cannot be asked."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        out = subprocess.run(
+            [fc_list, ":lang=zh-cn", "family"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
+
+
+def has_cjk(fonts: tuple[str, ...]) -> bool:
+    """Whether one of the embedded families looks like a Chinese font."""
+    return any(CJK_FAMILY_RE.search(f) for f in fonts)
