@@ -207,7 +207,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "circular_months": {"zh-CN": "各月报送", "en": "Reported per month"},
     "circular_summary": {
-        "zh-CN": "本季度全区共报送信息{reported}条，被采用{adopted}条。",
+        "zh-CN": "本季度{region}共报送信息{reported}条，被采用{adopted}条。",
         "en": "{reported} items reported this quarter, {adopted} adopted.",
     },
     "no_short_units": {"zh-CN": "各单位均完成报送定额。", "en": "Every unit met its quota."},
