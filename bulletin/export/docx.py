@@ -119,7 +119,9 @@ class Writer:
             run.font.size, run.font.bold = Pt(42), False
             run.font.color.rgb = RGBColor(*RED)
             _fonts(run._element, "SimSun", TITLE_FONT)
-        elif "masthead-meta" in classes:
+        elif "editor-note" in classes:
+            self.doc.add_paragraph(self.text(el))
+        elif classes & {"masthead-meta", "issue-foot-line"}:
             p = self.doc.add_paragraph()
             spans = [self.text(s) for s in el if isinstance(s.tag, str)]
             p.add_run("\t".join(spans) if spans else self.text(el))
@@ -129,7 +131,8 @@ class Writer:
                 - self.doc.sections[0].right_margin,
                 alignment=2,  # right
             )
-            _rule(p, "C00000", 18)
+            if "masthead-meta" in classes:
+                _rule(p, "C00000", 18)
         elif tag == "hr":
             p = self.doc.add_paragraph()
             _rule(p, "C00000" if "red-rule" in classes else "000000", 12)

@@ -1,0 +1,157 @@
+"""Documents on paper: ``bulletin export`` to PDF (read back with pypdf) and Word (read back
+with python-docx), the message without the export extra, and Chromium's print of a page."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+from pathlib import Path
+
+import pytest
+from test_issues import make_site
+
+from bulletin.build import BuildOptions, build
+from bulletin.cli import main
+
+pypdf = pytest.importorskip("pypdf")
+MARKING = "内部资料，注意保存"
+A4 = (595.0, 842.0)  # points
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_site(tmp_path_factory.mktemp("export") / "site")
+
+
+def export(site: Path, out: Path, *args: str) -> tuple[int, str]:
+    import contextlib
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        code = main(["export", *args[:-1], str(site), "--format", args[-1], "-o", str(out)])
+    return code, err.getvalue()
+
+
+def pdf_text(path: Path) -> list[str]:
+    reader = pypdf.PdfReader(str(path))
+    return [page.extract_text() for page in reader.pages]
+
+
+def test_issue_pdf_holds_the_masthead_items_marking_and_page_numbers(
+    site: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "issue.pdf"
+    code, err = export(site, out, "issue", "qs", "2026", "2", "pdf")
+    assert code == 0, err
+    assert "fonts: " in err and "CJK" in err  # which fonts were used
+    assert "no Chinese font" not in err
+    reader = pypdf.PdfReader(str(out))
+    assert len(reader.pages) >= 1
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == A4
+    pages = pdf_text(out)
+    text = "".join(pages).replace("\n", "")
+    for needle in ("测试信息", "第2期", "基层治理专刊", "乙街道议事会制度", "甲镇春耕备耕"):
+        assert needle in text, needle
+    assert "报：" in text and "市委办公室" in text and "签发：王建国" in text
+    for n, page_text in enumerate(pages, 1):
+        assert MARKING in page_text, f"page {n} lacks the marking"
+        assert f"— {n} —" in page_text, f"page {n} lacks its number"
+
+
+def test_anthology_and_circular_pdfs(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "c.pdf"
+    assert export(site, out, "circular", "2026", "1", "pdf")[0] == 0
+    text = "".join(pdf_text(out)).replace("\n", "")
+    assert "关于2026年第一季度测试区信息报送采用情况的通报" in text
+    assert "甲镇" in text and "下一步要求" in text
+    code, err = export(site, tmp_path / "a.pdf", "anthology", "2026", "pdf")
+    assert code == 2 and "no anthology for 2026" in err  # no excellent report there
+
+
+def test_issue_docx_has_the_structure_of_a_bulletin(site: Path, tmp_path: Path) -> None:
+    import docx
+    from docx.shared import Pt
+
+    out = tmp_path / "issue.docx"
+    code, err = export(site, out, "issue", "qs", "2026", "1", "docx")
+    assert code == 0, err
+    doc = docx.Document(str(out))
+    section = doc.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+    assert MARKING in section.header.paragraphs[0].text
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml
+    texts = [p.text for p in doc.paragraphs if p.text]
+    masthead = next(p for p in doc.paragraphs if p.text == "测试信息")
+    run = masthead.runs[0]
+    assert run.font.size == Pt(42) and str(run.font.color.rgb) == "C00000"
+    assert "第1期" in texts
+    assert "中共测试区委办公室\t2026年2月15日" in texts
+    titles = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert titles == ["甲镇春耕备耕", "甲镇防汛物资储备"]
+    assert "甲镇春耕备耕的正文。" in texts
+    assert any(t.startswith("编者按") and "各地要学习借鉴" in t for t in texts)
+    assert "报：市委办公室" in texts and "发：各镇街" in texts
+    assert "签发：王建国" in texts
+    assert "查看原文" not in "\n".join(texts)  # a screen link, not on paper
+
+
+def test_circular_docx_keeps_its_table(site: Path, tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "c.docx"
+    assert export(site, out, "circular", "2026", "1", "docx")[0] == 0
+    doc = docx.Document(str(out))
+    table = doc.tables[0]
+    assert table.rows[0].cells[0].text == "单位"
+    assert [r.cells[0].text for r in table.rows[1:]] == ["甲镇", "乙街道", "合计"]
+
+
+def test_without_the_extra_one_line_says_what_to_install(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name in ("weasyprint", "docx") else real(name, *a),
+    )
+    for fmt, library in (("pdf", "WeasyPrint"), ("docx", "python-docx")):
+        code, err = export(site, tmp_path / f"x.{fmt}", "issue", "qs", "2026", "1", fmt)
+        assert code == 2
+        assert err.splitlines() == [
+            f"bulletin: exporting {fmt.upper()} needs {library}, which is not installed: "
+            "pip install 'bulletin[export]'"
+        ]
+        assert not (tmp_path / f"x.{fmt}").exists()
+
+
+def test_unknown_issue_is_a_usage_error(site: Path, tmp_path: Path) -> None:
+    code, err = export(site, tmp_path / "x.pdf", "issue", "qs", "2026", "9", "pdf")
+    assert code == 2
+    assert "no published issue qs 2026 No. 9; the site has: qs 2026 1, qs 2026 2" in err
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chromium_prints_an_item_page_on_a4_with_the_marking(
+    site: Path, tmp_path: Path, http_server, page, width: int
+) -> None:
+    out = tmp_path / "public"
+    assert build(site, BuildOptions(output=out, search=False)).ok
+    base = http_server(out)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(base + "items/a1/")
+    pdf = page.pdf(prefer_css_page_size=True)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.pages
+    for n, p in enumerate(reader.pages, 1):
+        size = (round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+        assert size == A4, f"page {n}: {size}"
+        text = p.extract_text()
+        assert MARKING in text and "中共测试区委办公室" in text, f"page {n}: {text[:200]}"
+        assert f"— {n} —" in text
+        # no navigation, search box or footer on paper
+        for screen_only in ("报送单位", "搜索", "由 bulletin 生成"):
+            assert screen_only not in text, screen_only
+    assert "甲镇春耕备耕" in reader.pages[0].extract_text()
