@@ -28,6 +28,7 @@ from . import __version__, checks, content, issues, model, pages, templates
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig, load_config
 from .diagnostics import BulletinError, Diagnostic
+from .documents import DEFERRED_KINDS
 from .markdown import RenderedBody
 from .output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
 
@@ -411,6 +412,37 @@ def _page_fingerprints(site: model.Site, plan: list[pages.Page], base: str) -> d
     return out
 
 
+def split_deferred(
+    planned: list[tuple[pages.Planner, pages.Page]],
+) -> tuple[list[tuple[pages.Planner, pages.Page]], list[pages.Page]]:
+    """A session's plan without the pages made after the live ones (PDFs:
+    ``documents.DEFERRED_KINDS``), and those pages."""
+    live = [(q, p) for q, p in planned if p.kind not in DEFERRED_KINDS]
+    return live, [p for _q, p in planned if p.kind in DEFERRED_KINDS]
+
+
+def deferred_pages(
+    site: model.Site, later: list[pages.Page], base: str
+) -> list[tuple[pages.Page, str]]:
+    """The deferred pages, each with the fingerprint it will have when made."""
+    fps = _page_fingerprints(site, later, base)
+    return [(page, fps[page.path]) for page in later]
+
+
+def deferred_fps(
+    deferred: list[tuple[pages.Page, str]], manifest: dict[str, Any], kept: set[str]
+) -> dict[str, str]:
+    """What the manifest records of deferred pages before finish_session() makes them:
+    the fingerprint of the file left in place, if any (a page whose recorded fingerprint
+    differs from its own is made by finish_session(), or by the next build)."""
+    old = manifest.get("pages_fp", {})
+    return {
+        page.path: old[page.path]
+        for page, _fp in deferred
+        if page.path in kept and page.path in old
+    }
+
+
 def session_environment(
     session: BuildSession | None, config: SiteConfig, key: str, bytecode: Path | None = None
 ) -> Any:
@@ -657,14 +689,17 @@ def _build_from_sources(
         return result(not failed)
 
     planned = pages.plan_with_planners(site, today)
-    plan = [page for _planner, page in planned]
     base = _fingerprint(__version__, config.fingerprint, template_fp, options.drafts, today)
-    fingerprints = _page_fingerprints(site, plan, base)
     withheld_fp = _fingerprint(withheld.titles, withheld.slugs)
     search_fp = search_fingerprint(site) if options.search else ""
     # only a session with a cache can finish later (finish_session needs what it keeps)
     defer = options.defer_search and options.session is not None and cache.enabled
     index_now = bool(search_fp) and not defer
+    every_page = planned
+    planned, later = split_deferred(planned) if defer else (planned, [])
+    plan = [page for _planner, page in planned]
+    fingerprints = _page_fingerprints(site, plan, base)
+    deferred = deferred_pages(site, later, base)
     lap("plan")
     outcome = _write_site(
         site,
@@ -680,6 +715,7 @@ def _build_from_sources(
         _search_step(site, cache, manifest, search_fp, options.progress) if index_now else None,
         lap,
         keep_search=bool(search_fp) and defer,
+        keep=[page.path for page, _fp in deferred],
         bytecode=bytecode_dir(cache),
         make_env=lambda: session_environment(
             options.session, config, template_fp, bytecode_dir(cache)
@@ -694,7 +730,9 @@ def _build_from_sources(
     after = None if defer else _signature_after(output, staging)
     new_manifest = {
         "input": input_fp,
-        "pages_fp": fingerprints,
+        # a deferred page keeps the fingerprint of the file it left in place until
+        # finish_session() makes it
+        "pages_fp": {**fingerprints, **deferred_fps(deferred, manifest, staging.kept)},
         "withheld": site.withheld_count,
         "withheld_fp": withheld_fp,
         # a deferred index still describes the previous input until finish_session()
@@ -710,7 +748,11 @@ def _build_from_sources(
     }
     sources.cache_written()  # the manifest last: it names a build whose cache is complete
     cache.save_manifest(new_manifest)
-    pending = new_manifest["search_fp"] != search_fp or new_manifest["output_sig"] is None
+    pending = (
+        new_manifest["search_fp"] != search_fp
+        or new_manifest["output_sig"] is None
+        or any(new_manifest["pages_fp"].get(page.path) != fp for page, fp in deferred)
+    )
     if options.session is not None and cache.enabled:
         from .delta import remember
 
@@ -724,12 +766,13 @@ def _build_from_sources(
             base=base,
             site=site,
             leak=leak,
-            planned=planned,
+            planned=every_page,
             signatures=sources.signatures,
             problems=problems,
             files=set(staging.kept),
             manifest=new_manifest,
             pending=pending,
+            deferred=deferred,
         )
     lap("save")
     return result(
@@ -759,6 +802,7 @@ def _write_site(
     lap: Callable[[str], None],
     *,
     keep_search: bool = False,
+    keep: Iterable[str] = (),
     make_env: Callable[[], Any] | None = None,
     bytecode: Path | None = None,
 ) -> list[Diagnostic] | tuple[Staging, int, Any]:
@@ -790,6 +834,9 @@ def _write_site(
                 staging.keep(page.path)
             else:
                 todo.append(index)
+        for path in keep:  # deferred pages: the last build's file stays until made again
+            if os.path.isfile(root + path):
+                staging.keep(path)
         # list and report pages first: each may take as long as a hundred item pages
         heavy = [i for i in todo if plan[i].kind != "item"]
         todo = heavy + [i for i in todo if plan[i].kind == "item"]

@@ -45,6 +45,7 @@ from .build import (
 from .cache import BuildCache, BuildSession, ItemEntry, stat_signature
 from .config import SiteConfig
 from .diagnostics import Diagnostic
+from .documents import DEFERRED_KINDS
 from .output import Staging, scan_for_leaks
 
 
@@ -68,6 +69,9 @@ class LastBuild:
     manifest: dict[str, Any]
     pending: bool  # the search index or the manifest on disk is behind
     shortcuts: bool  # whether delta_build may start from here
+    # pages made after the live ones (PDFs), with their fingerprints: finish_session()
+    # makes those whose file is missing or out of date
+    deferred: tuple[tuple[pages.Page, str], ...] = ()
 
 
 def _key(config: SiteConfig, template_fp: str, options: BuildOptions) -> tuple[Any, ...]:
@@ -91,6 +95,7 @@ def remember(
     files: set[str],
     manifest: dict[str, Any],
     pending: bool,
+    deferred: list[tuple[pages.Page, str]] = (),  # type: ignore[assignment]
 ) -> None:
     """Keep what a successful full build knew in the session."""
     session.manifest = (output, manifest)
@@ -127,6 +132,7 @@ def remember(
         manifest=manifest,
         pending=pending,
         shortcuts=shortcuts,
+        deferred=tuple(deferred),
     )
 
 
@@ -221,7 +227,14 @@ def delta_build(
     plan = pages.plan_some(site, last.today, affected, slugs, planners)
     if {p.path for p in plan} != affected:
         return None  # the plan moved under us: let the full build sort it out
+    later = [p for p in plan if p.kind in DEFERRED_KINDS]
+    plan = [p for p in plan if p.kind not in DEFERRED_KINDS]
     fingerprints = _page_fingerprints(site, plan, last.base)
+    deferred = dict((p.path, (p, fp)) for p, fp in last.deferred)
+    deferred.update(
+        (p.path, (p, fp))
+        for p, fp in zip(later, _page_fingerprints(site, later, last.base).values(), strict=True)
+    )
     timings["plan"] = round(time.perf_counter() - started, 4)
 
     env = session_environment(session, config, template_fp, bytecode_dir(cache))
@@ -263,6 +276,7 @@ def delta_build(
         fingerprints=all_fps,
         manifest=manifest,
         pending=True,  # the manifest on disk (and the search index) are now behind
+        deferred=tuple(deferred.values()),
     )
     return BuildResult(
         True,
@@ -294,6 +308,16 @@ def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
     cache = BuildCache(config.root, enabled=options.cache, session=session)
     manifest = dict(last.manifest)
     files = set(last.files)
+    todo = [
+        (page, fp)
+        for page, fp in last.deferred
+        if manifest.get("pages_fp", {}).get(page.path) != fp or page.path not in files
+    ]
+    if todo:
+        problems = make_deferred(last, config, cache, session, todo, files)
+        if problems:
+            return problems
+        manifest["pages_fp"] = {**manifest.get("pages_fp", {}), **dict(todo)}
     search_fp = search_fingerprint(last.site) if options.search else ""
     if search_fp and manifest.get("search_fp") != search_fp:
         with Staging(last.output) as staging:
@@ -326,4 +350,44 @@ def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
     cache.save_manifest(manifest)
     session.manifest = (last.output, manifest)
     session.last = replace(last, files=frozenset(files), manifest=manifest, pending=False)
+    return []
+
+
+def make_deferred(
+    last: LastBuild,
+    config: SiteConfig,
+    cache: BuildCache,
+    session: BuildSession,
+    todo: list[tuple[pages.Page, str]],
+    files: set[str],
+) -> list[Diagnostic]:
+    """Make the deferred pages (PDFs) into a staging copy of the live output, scan them
+    for withheld text, swap them in; ``files`` is updated with the live output's files."""
+    env = session_environment(session, config, templates.templates_fingerprint(config))
+    with Staging(last.output) as staging:
+        staging.kept = set(files)
+        for page, _fp in todo:
+            outcome = _render_page(page, env, last.site, last.today, staging.path, last.leak)
+            if isinstance(outcome, Diagnostic):
+                session.last = None
+                return [outcome]
+            path, was_written, leaked = outcome
+            if leaked:
+                session.last = None
+                return [
+                    Diagnostic(
+                        path,
+                        None,
+                        None,
+                        "output contains the title or address of a withheld (classified) "
+                        "item; nothing was published",
+                    )
+                ]
+            staging.kept.add(path)
+            if was_written:
+                staging.new_files.append(path)
+        staging.prune()
+        staging.swap()
+        files.clear()
+        files.update(staging.kept)
     return []

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import os
 import re
 import stat
@@ -435,6 +436,15 @@ def read_issue_files(config: SiteConfig) -> tuple[Documents, list[Diagnostic]]:
     found: list[IssueSource] = []
     notes: list[CircularNote] = []
     problems: list[Diagnostic] = []
+    if config.export_pdf and importlib.util.find_spec("weasyprint") is None:
+        problems.append(
+            Diagnostic(
+                "site.toml",
+                None,
+                "export.pdf",
+                "needs WeasyPrint, which is not installed: pip install 'bulletin[export]'",
+            )
+        )
     for full, rel, _sig in find_issue_files(config):
         try:
             with open(full, "rb") as fh:

@@ -155,3 +155,77 @@ def test_chromium_prints_an_item_page_on_a4_with_the_marking(
         for screen_only in ("报送单位", "搜索", "由 bulletin 生成"):
             assert screen_only not in text, screen_only
     assert "甲镇春耕备耕" in reader.pages[0].extract_text()
+
+
+def pdf_site(root: Path) -> Path:
+    make_site(root)
+    toml = root / "site.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + "\n[export]\npdf = true\n", "utf-8")
+    return root
+
+
+def test_build_time_pdfs_are_linked_and_made_only_when_their_issue_changes(
+    tmp_path: Path,
+) -> None:
+    root = pdf_site(tmp_path / "site")
+    out = root / "public"
+    first = build(root, BuildOptions(output=out, search=False))
+    assert first.ok, [d.format() for d in first.diagnostics]
+    pdf = out / "issues/qs/2026/1/qs-2026-1.pdf"
+    assert pdf.is_file() and (out / "issues/qs/2026/2/qs-2026-2.pdf").is_file()
+    assert '<a href="/issues/qs/2026/1/qs-2026-1.pdf">下载 PDF</a>' in (
+        out / "issues/qs/2026/1/index.html"
+    ).read_text("utf-8")
+    assert "甲镇春耕备耕" in "".join(pdf_text(pdf))
+    assert not list(out.rglob("*2026-3*.pdf")) and not list(out.rglob("*2026-4*.pdf"))
+    # an edit elsewhere (b1 is only in No.2) leaves No.1's PDF alone
+    mtime = pdf.stat().st_mtime_ns
+    b1 = root / "content/b/b1.md"
+    b1.write_text(b1.read_text("utf-8") + "补充一段。\n", "utf-8")
+    second = build(root, BuildOptions(output=out, search=False))
+    assert second.ok
+    assert pdf.stat().st_mtime_ns == mtime
+    assert "issues/qs/2026/2/qs-2026-2.pdf" in second.written_files
+    assert "issues/qs/2026/1/qs-2026-1.pdf" not in second.written_files
+    assert "补充一段" in "".join(pdf_text(out / "issues/qs/2026/2/qs-2026-2.pdf"))
+
+
+def test_sessions_make_pdfs_after_the_live_pages(tmp_path: Path) -> None:
+    """serve and watch: pages go live first; finish_session() makes the PDFs."""
+    from bulletin.cache import BuildSession
+    from bulletin.delta import finish_session
+
+    root = pdf_site(tmp_path / "site")
+    out = root / "public"
+    options = BuildOptions(output=out, search=False, session=BuildSession(), defer_search=True)
+    result = build(root, options)
+    assert result.ok and result.pending
+    assert (out / "issues/qs/2026/1/index.html").is_file()
+    assert not (out / "issues/qs/2026/1/qs-2026-1.pdf").exists()  # not yet
+    assert finish_session(options) == []
+    assert (out / "issues/qs/2026/1/qs-2026-1.pdf").is_file()
+    # a body edit of an item in No.2: its page at once, its PDF after
+    b1 = root / "content/b/b1.md"
+    b1.write_text(b1.read_text("utf-8") + "补充一段。\n", "utf-8")
+    edit = BuildOptions(
+        output=out,
+        search=False,
+        session=options.session,
+        defer_search=True,
+        changed=frozenset({"content/b/b1.md"}),
+    )
+    result = build(root, edit)
+    assert result.ok and result.pending
+    assert "补充一段" in (out / "items/b1/index.html").read_text("utf-8")
+    pdf2 = out / "issues/qs/2026/2/qs-2026-2.pdf"
+    assert "补充一段" not in "".join(pdf_text(pdf2))  # the old PDF stays meanwhile
+    assert finish_session(edit) == []
+    assert "补充一段" in "".join(pdf_text(pdf2))
+    # and the result is what a clean build makes
+    clean = build(root, BuildOptions(output=tmp_path / "clean", search=False, cache=False))
+    assert clean.ok
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == sorted(
+        p.relative_to(tmp_path / "clean").as_posix()
+        for p in (tmp_path / "clean").rglob("*")
+        if p.is_file()
+    )
