@@ -300,7 +300,14 @@ def write_search_page(site: Path) -> None:
         undefined=jinja2.StrictUndefined,
         autoescape=True,
     )
-    env.globals.update(url=lambda p="": PREFIX + str(p).lstrip("/"), t=lambda k: k, lang="zh-CN")
+    from bulletin.i18n import client_strings, translate
+
+    env.globals.update(
+        url=lambda p="": PREFIX + str(p).lstrip("/"),
+        t=lambda k, **kw: translate("zh-CN", k, **kw),
+        search_strings=lambda: client_strings("zh-CN"),
+        lang="zh-CN",
+    )
     (site / "search").mkdir(exist_ok=True)
     (site / "search" / "index.html").write_text(
         env.get_template("search.html").render(), encoding="utf-8"

@@ -9,44 +9,54 @@ project can have, so keys include everything an entry was computed from.
   without its rendered body, in 64 shards by path (loaded every build; a one-file edit
   rewrites one shard);
 - ``bodies/NN``: rendered bodies (HTML and plain text) in 64 shards, loaded on demand;
-- ``manifest``: the last successful build — its input fingerprint and, per output
-  file, the fingerprint of what it was rendered from.
+- ``manifest``: the last successful build (``Manifest``) — its input fingerprint and,
+  per output file, the fingerprint of what it was rendered from;
+- ``templates-<version>/``: compiled templates (Jinja's bytecode cache).
+
+A long-running process (serve, watch) keeps a ``CacheMemory``: the item index and the
+loaded body shards stay in memory between its builds; the disk stays the source of truth.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import pickle
+import shutil
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .content import ReadResult
+from .diagnostics import BodyMissing, Diagnostic
+from .fingerprint import checksum
+from .fsutil import Signature, atomic_write
 
-CACHE_DIR = ".bulletin-cache"
-FORMAT = 2
+CACHE_DIR = ".bulletin-cache"  # inside the site directory
+# 3: front matter read from YAML nodes (text as typed): older parses are stale;
+# 4: the manifest is a typed Manifest
+FORMAT = 4
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
+ITEM_INDEX = "item-index"
+
+Body = tuple[str, str]  # a rendered body's HTML and plain text
+
+
+def cache_dir(site_root: Path) -> Path:
+    """Where the cache of the site at ``site_root`` lives (serve's output lives there too)."""
+    return site_root / CACHE_DIR
 
 
 def _header() -> bytes:
     return MAGIC + f"{FORMAT} {__version__}\n".encode()
 
 
-def save(path: Path, obj: Any) -> None:
-    """Write obj with header and checksum, atomically."""
+def save(path: Path, obj: object) -> None:
+    """Write ``obj`` (pickled) with header and checksum, atomically."""
     payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    digest = hashlib.blake2b(payload, digest_size=32).digest()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(_header())
-        fh.write(digest)
-        fh.write(payload)
-    os.replace(tmp, path)
+    atomic_write(path, b"".join((_header(), checksum(payload), payload)))
 
 
 def load(path: Path) -> Any | None:
@@ -60,7 +70,7 @@ def load(path: Path) -> Any | None:
         return None
     digest = data[len(header) : len(header) + 32]
     payload = data[len(header) + 32 :]
-    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
+    if checksum(payload) != digest:
         return None
     try:
         return pickle.loads(payload)
@@ -68,39 +78,55 @@ def load(path: Path) -> Any | None:
         return None
 
 
-def stat_signature(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-
-
-ITEM_INDEX = "item-index"
-
-
 def item_shard(rel: str) -> int:
+    """The item-index shard holding a source file's entry."""
     return zlib.crc32(rel.encode("utf-8")) % SHARDS
 
 
 def shard_of(key: str) -> int:
+    """The body shard holding an item key's body."""
     return int(key[:4], 16) % SHARDS
 
 
 @dataclass(frozen=True)
 class ItemEntry:
-    signature: tuple[int, int, int, int]
-    result: Any  # content.ReadResult with the body's html and text removed
+    """One item file as the last build read it: its stat signature and its parse result
+    (the body's HTML and text removed: they are in the body store)."""
+
+    signature: Signature
+    result: ReadResult
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the last successful build of an output recorded (empty: nothing to trust)."""
+
+    input: str = ""  # fingerprint of everything the build read (by stat signatures)
+    pages_fp: Mapping[str, str] = field(default_factory=dict)  # output page → fingerprint
+    withheld: int = 0
+    withheld_fp: str = ""  # of the withheld titles and slugs
+    search_fp: str = ""  # what the published search index was made from
+    output_sig: str | None = None  # of the output's files; None: not yet recorded
+    output_files: tuple[str, ...] | None = None  # the files output_sig covers
+    items: int = 0
+    pages: int = 0
+    drafts_skipped: int = 0
+    diagnostics: tuple[Diagnostic, ...] = ()  # the build's warnings
 
 
 class BodyStore:
-    """Rendered bodies by key; backed by memory and by on-disk shards."""
+    """Rendered bodies by item key; backed by memory and by on-disk shards."""
 
     def __init__(self, directory: Path | None):
         self.directory = directory
-        self.fresh: dict[str, tuple[str, str]] = {}
-        self.loaded: dict[int, dict[str, tuple[str, str]]] = {}
+        self.fresh: dict[str, Body] = {}
+        self.loaded: dict[int, dict[str, Body]] = {}
 
-    def put(self, key: str, html: str, text: str) -> None:
-        self.fresh[key] = (html, text)
+    def put(self, key: str, body: Body) -> None:
+        self.fresh[key] = body
 
-    def get(self, key: str) -> tuple[str, str]:
+    def get(self, key: str) -> Body:
+        """The body of ``key``; raises ``BodyMissing`` if the store does not have it."""
         if key in self.fresh:
             return self.fresh[key]
         shard = shard_of(key)
@@ -110,13 +136,13 @@ class BodyStore:
         try:
             return self.loaded[shard][key]
         except KeyError:
-            raise LookupError(f"body {key} missing from the cache") from None
+            raise BodyMissing(f"body {key} missing from the cache") from None
 
     def has(self, key: str) -> bool:
         try:
             self.get(key)
             return True
-        except LookupError:
+        except BodyMissing:
             return False
 
     def flush(self, live_keys: Iterable[str]) -> None:
@@ -124,7 +150,7 @@ class BodyStore:
         if self.directory is None or not self.fresh:
             return
         live = set(live_keys)
-        touched: dict[int, dict[str, tuple[str, str]]] = {}
+        touched: dict[int, dict[str, Body]] = {}
         for key, body in self.fresh.items():
             touched.setdefault(shard_of(key), {})[key] = body
         for shard, bodies in sorted(touched.items()):
@@ -141,49 +167,58 @@ class BodyStore:
         self.fresh.clear()
 
 
-class BuildSession:
-    """What a long-running process (serve, watch) keeps in memory between its builds:
-    the parsed-item index and the loaded body shards, so a one-item rebuild does not
-    unpickle them from disk again. The disk cache stays the source of truth."""
+@dataclass
+class CacheMemory:
+    """The cache a long-running process keeps in memory between builds: the item index
+    (with the config key it was made for) and the body store."""
 
-    def __init__(self) -> None:
-        self.items: tuple[str, dict[str, ItemEntry]] | None = None
-        self.bodies: BodyStore | None = None
-        # (output dir, manifest) of the build now live there, as this session swapped it in
-        self.manifest: tuple[Path, dict[str, Any]] | None = None
-        # what the last successful build knew (a delta.LastBuild), for body-only rebuilds;
-        # None after a failed build, so the next one is a full build
-        self.last: Any = None
-        self.env: tuple[str, Any] | None = None  # a Jinja environment and its key
+    items: tuple[str, dict[str, ItemEntry]] | None = None
+    bodies: BodyStore | None = None
 
 
 class BuildCache:
-    """All cache files of one site, for one configuration."""
+    """All cache files of one site, for one configuration.
 
-    def __init__(self, site_root: Path, enabled: bool = True, session: BuildSession | None = None):
-        self.root = site_root / CACHE_DIR
+    ``enabled=False``: nothing is read or written (``bulletin check``, ``--no-cache``);
+    bodies are kept in memory only. ``memory``: a long-running process's ``CacheMemory``.
+    """
+
+    def __init__(
+        self, site_root: Path, enabled: bool = True, memory: CacheMemory | None = None
+    ) -> None:
+        self.root = cache_dir(site_root)
         self.enabled = enabled
-        self.session = session if enabled else None
+        self.memory = memory if enabled else None
         directory = self.root / "bodies" if enabled else None
-        if self.session is not None:
-            if self.session.bodies is None or self.session.bodies.directory != directory:
-                self.session.bodies = BodyStore(directory)
-            self.bodies = self.session.bodies
+        if self.memory is not None:
+            if self.memory.bodies is None or self.memory.bodies.directory != directory:
+                self.memory.bodies = BodyStore(directory)
+            self.bodies: BodyStore = self.memory.bodies
         else:
             self.bodies = BodyStore(directory)
 
+    @property
+    def search_dir(self) -> Path | None:
+        """The search indexer's own cache, if the cache is on."""
+        return self.root / "search" if self.enabled else None
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """Where compiled templates are kept (per bulletin version), if the cache is on."""
+        return self.root / f"templates-{__version__}" if self.enabled else None
+
     def load_items(self, config_key: str) -> dict[str, ItemEntry]:
-        """The parsed-item index: from the session, else from its shards on disk.
+        """The parsed-item index: from memory, else from its shards on disk.
 
         A shard that does not verify, or was written for another configuration, is
         simply missing: its files are read and parsed again.
         """
         if not self.enabled:
             return {}
-        if self.session is not None and self.session.items is not None:
-            key, entries = self.session.items
+        if self.memory is not None and self.memory.items is not None:
+            key, kept = self.memory.items
             if key == config_key:
-                return dict(entries)
+                return dict(kept)
         entries: dict[str, ItemEntry] = {}
         for n in range(SHARDS):
             data = load(self.root / ITEM_INDEX / f"{n:02d}")
@@ -207,14 +242,20 @@ class BuildCache:
                 parts[n][rel] = entry
         for n, part in sorted(parts.items()):
             save(self.root / ITEM_INDEX / f"{n:02d}", {"config": config_key, "entries": part})
-        if self.session is not None:
-            self.session.items = (config_key, dict(entries))
+        self.remember_items(config_key, entries)
 
-    def load_manifest(self) -> dict[str, Any]:
+    def remember_items(self, config_key: str, entries: dict[str, ItemEntry]) -> None:
+        """Keep the item index in memory (a long-running process's next build starts there)."""
+        if self.memory is not None:
+            self.memory.items = (config_key, dict(entries))
+
+    def load_manifest(self) -> Manifest:
+        """The last successful build's record, or an empty one (nothing to trust)."""
         data = load(self.root / "manifest") if self.enabled else None
-        return data if isinstance(data, dict) else {}
+        return data if isinstance(data, Manifest) else Manifest()
 
-    def save_manifest(self, manifest: dict[str, Any]) -> None:
+    def save_manifest(self, manifest: Manifest) -> None:
+        """Record a successful build (last: it names a build whose cache is complete)."""
         if self.enabled:
             save(self.root / "manifest", manifest)
 
@@ -223,3 +264,7 @@ class BuildCache:
             (self.root / "manifest").unlink()
         except FileNotFoundError:
             pass
+
+    def clear_search(self) -> None:
+        """Forget the search indexer's cache (it may describe an index never published)."""
+        shutil.rmtree(self.root / "search", ignore_errors=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, document_commands
+from . import __version__, clock, document_commands
 from .diagnostics import BulletinError, Diagnostic, report
 
 if TYPE_CHECKING:
@@ -27,7 +27,8 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The ``bulletin`` argument parser, and each command's own parser by name."""
     parser = argparse.ArgumentParser(
         prog="bulletin",
         description="Build the information-bulletin site of a party-committee office.",
@@ -83,13 +84,38 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument(
         "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
     )
-    document_commands.add_commands(sub, _date)
-    return parser
+    documents = document_commands.add_commands(sub, _date)
+    commands = dict(sub.choices)
+    del commands["export"]  # its documents take the arguments: "export issue"…
+    return parser, {**commands, **documents}
+
+
+def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """``argv`` (default: the process's arguments) as a namespace with ``command`` set.
+
+    A command's options and positional arguments may come in any order, as its ``--help``
+    and the README show them: ``bulletin new briefing --unit chengguan --title T site/``
+    as well as ``bulletin new briefing site/ --unit chengguan --title T``. Plain argparse
+    settles an optional positional (SITE_DIR) at the first option and then refuses it
+    after the options ("unrecognized arguments"); each command's parser reads its
+    arguments with argparse's intermixed parsing instead (which the top-level parser,
+    holding the sub-commands, cannot use). A command of two words (``export issue``) is
+    read the same way by the parser of its second word. Usage errors exit with status 2,
+    as argparse's.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    parser, commands = make_parsers()
+    for n in (2, 1):
+        name = " ".join(words[:n])
+        if len(words) >= n and name in commands:
+            args = commands[name].parse_intermixed_args(words[n:])
+            args.command = words[0]
+            return args
+    return parser.parse_args(words)  # no command, --version, --help, or a usage error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = make_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     try:
         if args.command in ("build", "check"):
             return cmd_build(args)
@@ -99,15 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.command in ("serve", "watch"):
             return cmd_live(args)
-        if args.command == "new-issue":
-            return document_commands.cmd_new_issue(args)
-        if args.command == "export":
-            return document_commands.cmd_export(args)
+        if args.command in ("new-issue", "export"):
+            return cmd_document(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    parser.error(f"unknown command {args.command}")
-    return EXIT_USAGE
+    raise AssertionError(f"command {args.command!r} has no handler")  # pragma: no cover
 
 
 def _port(value: str) -> int:
@@ -118,6 +141,17 @@ def _port(value: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"not a TCP port 0-65535: {value!r}")
     return port
+
+
+def cmd_document(args: argparse.Namespace) -> int:
+    """bulletin new-issue | export (``document_commands``)."""
+    root = _site_dir(args.site)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root)
+    if config is None:
+        return EXIT_CONTENT
+    return document_commands.run(args, config)
 
 
 def cmd_live(args: argparse.Namespace) -> int:
@@ -136,7 +170,7 @@ def cmd_live(args: argparse.Namespace) -> int:
             search=not args.no_search,
         )
         return run_serve(root, settings)
-    from .watch import WatchSettings, run_watch
+    from .console import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
     return run_watch(root, WatchSettings(output=output))
@@ -236,11 +270,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    """bulletin new: write an item file that ``bulletin check`` accepts, or nothing."""
     import json
-    import os
     import re
 
-    from .content import UNSAFE_NAME_RE
+    from .content import ITEM_SUFFIX, file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
 
     root = _site_dir(args.site)
@@ -259,35 +293,28 @@ def cmd_new(args: argparse.Namespace) -> int:
             parse(value, config)
         except FieldError as exc:
             problems.append(Diagnostic("(command line)", None, field, str(exc)))
-    if problems:
-        report(problems)
-        return EXIT_USAGE
-    date = args.date or config.today or dt.date.today()
+    date = args.date or clock.today(config)
     if args.slug is not None:
         slug = args.slug
-        if (
-            not slug
-            or "/" in slug
-            or slug.startswith(".")
-            or slug != slug.strip()
-            or UNSAFE_NAME_RE.search(slug)
-        ):
-            report(
-                [Diagnostic("(command line)", None, "slug", f"{slug!r} is not a safe file name")]
-            )
-            return EXIT_USAGE
     else:
         words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", args.title).strip("-")[:40].strip("-")
         slug = f"{date.isoformat()}-{words}" if words else date.isoformat()
-    path = config.content_dir / args.unit / f"{slug}.md"
-    if path.exists():
-        print(
-            f"bulletin: {path.relative_to(root)} already exists; not overwritten", file=sys.stderr
+    name_problem = file_name_problem(slug)
+    if name_problem is not None:  # the rule `bulletin check` applies to every item file
+        problems.append(
+            Diagnostic("(command line)", None, "slug", f"{slug!r} {name_problem}; choose another")
         )
+    if problems:
+        report(problems)
+        return EXIT_USAGE
+    path = config.content_dir / args.unit / f"{slug}{ITEM_SUFFIX}"
+    rel = path.relative_to(root).as_posix()
+    if path.exists():
+        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
         return EXIT_CONTENT
     for dirpath, _dirs, files in os.walk(config.content_dir):
-        if f"{slug}.md" in files:
-            other = Path(dirpath, f"{slug}.md").relative_to(root).as_posix()
+        if f"{slug}{ITEM_SUFFIX}" in files:
+            other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(root).as_posix()
             print(
                 f"bulletin: {other} already uses the slug {slug!r} (slugs are unique); "
                 "choose another with --slug",
@@ -301,16 +328,25 @@ def cmd_new(args: argparse.Namespace) -> int:
         f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
         f"date: {date.isoformat()}\n{extra}---\n\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(path.relative_to(root).as_posix())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
+            fh.write(text)
+    except FileExistsError:
+        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(rel)
     return EXIT_OK
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """The figures of /stats/<year>/ in the terminal (table), or its CSV/JSON export."""
-    from . import reports, stats
+    from . import stats
     from .build import load_site
+    from .plan import reports
 
     root = _site_dir(args.site)
     if root is None:
@@ -324,7 +360,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
         return EXIT_CONTENT
-    today = args.today or config.today or dt.date.today()
+    today = clock.today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:

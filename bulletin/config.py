@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -11,7 +10,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import export as exporting
 from .diagnostics import BulletinError, Diagnostic, did_you_mean
+from .fingerprint import digest_bytes
+from .fsutil import NotUTF8, decode_utf8
 
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
@@ -248,18 +250,9 @@ def load_config(root: Path) -> SiteConfig:
             [Diagnostic(CONFIG_FILE, None, None, f"not found in {root} (is this a bulletin site?)")]
         ) from None
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        try:
-            raw.decode("gb18030")
-            message = (
-                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-                "save it as UTF-8"
-            )
-        except UnicodeDecodeError:
-            message = "file is not valid UTF-8; save it as UTF-8"
-        raise BulletinError([Diagnostic(CONFIG_FILE, line, None, message)]) from None
+        text = decode_utf8(raw)
+    except NotUTF8 as exc:
+        raise BulletinError([Diagnostic(CONFIG_FILE, exc.line, None, str(exc))]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -345,10 +338,13 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         r.check_keys(tname, a, {"name", "points"})
         base = levels.get(lid, {"name": lid, "points": 0})
         levels[lid] = {
-            "name": r.get(tname, a, "name", str, base["name"]),
+            "name": r.get(tname, a, "name", str, base["name"]),  # type: ignore[dict-item]
             "points": r.get(tname, a, "points", int, base["points"]),
         }
-    adoption = tuple(AdoptionLevel(lid, v["name"], v["points"]) for lid, v in levels.items())
+    adoption = tuple(
+        AdoptionLevel(lid, str(v["name"]), int(v["points"]))  # type: ignore[call-overload]
+        for lid, v in levels.items()
+    )
 
     quota = r.table(None, data, "quota")
     r.check_keys("quota", quota, {"key", "regular"})
@@ -386,6 +382,9 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     bulletins = _bulletins(r, data, levels)
     export = r.table(None, data, "export")
     r.check_keys("export", export, {"pdf"})
+    export_pdf = r.get("export", export, "pdf", bool, False)
+    if export_pdf and not exporting.available("pdf"):
+        r.error("export", "pdf", f"needs WeasyPrint, which is not installed: {exporting.INSTALL}")
     region = r.get(None, data, "region", str, "全区")
     publisher = r.get(None, data, "publisher", str, "")
     marking = r.get(None, data, "marking", str, None)
@@ -422,8 +421,8 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         region=region,
         publisher=publisher,
         marking=marking,
-        export_pdf=r.get("export", export, "pdf", bool, False),
-        fingerprint=hashlib.sha256(raw).hexdigest(),
+        export_pdf=export_pdf,
+        fingerprint=digest_bytes(raw),
     )
 
 

@@ -7,7 +7,6 @@ cached by the file's bytes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import stat
@@ -20,68 +19,36 @@ import yaml
 from . import __version__
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean
+from .fingerprint import digest_bytes
+from .frontmatter import read_front_matter
+from .fsutil import NotUTF8, decode_utf8
 from .markdown import RenderedBody, make_parser, render_body
 from .schema import (
     FIELDS,
+    TIMESTAMPS,
     AdoptionRef,
     FieldError,
     Honoree,
     InstructionRef,
+    yaml_value,
 )
 
-try:  # the C loader is several times faster
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
-
-
-class Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader whose impossible dates (2026-13-45) stay text for the schema to report."""
-
-
-def _timestamp(loader: Loader, node: yaml.Node) -> Any:
-    try:
-        return _BaseLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-MAX_NUMBER_CHARS = 64
-
-
-def _int(loader: Loader, node: yaml.Node) -> Any:
-    """Integers, but not absurdly long ones (their digits cannot even be printed)."""
-    value = loader.construct_scalar(node)
-    if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
-        raise yaml.constructor.ConstructorError(
-            None,
-            None,
-            f"a number of {len(value):,} characters is too long (put it in quotes if it is text)",
-            node.start_mark,
-        )
-    return _BaseLoader.construct_yaml_int(loader, node)
-
-
-Loader.add_constructor("tag:yaml.org,2002:int", _int)
-
-UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\\x00-\x1f]')
+# Characters an item's file stem (its slug and URL) must not hold: unsafe in URLs (# % ?),
+# refused by Windows (< > : " | ? * \\), a path separator, control characters (C0, DEL, C1).
+UNSAFE_NAME_RE = re.compile(r'[<>:"|?*#%\\/\x00-\x1f\x7f-\x9f]')
 # Device names Windows reserves, with or without an extension (con.md, NUL.draft.md).
-WINDOWS_RESERVED_RE = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$)", re.IGNORECASE)
+WINDOWS_RESERVED_RE = re.compile(
+    r"^(?:con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(?:\.|$)", re.IGNORECASE
+)
+MAX_NAME_BYTES = 255  # the longest file name (in UTF-8 bytes) Linux file systems allow
+ITEM_SUFFIX = ".md"
+NOT_UTF8 = "is not valid UTF-8"
 # Characters a text file never holds and XML (the Atom feeds) cannot carry.
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
-# The line that closes the front matter (searched for after the opening "---\n").
-FRONT_MATTER_END_RE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-# content/issues/: numbered bulletin issues; content/circulars/: what a quarter's circular
-# adds (下一步要求). Read by bulletin.issues, never as items.
-ISSUES_DIR = "issues"
-CIRCULARS_DIR = "circulars"
-DOCUMENT_DIRS = (ISSUES_DIR, CIRCULARS_DIR)
-MAX_DEPTH = 64  # nesting levels of lists and mappings in front matter
-MAX_FRONT_MATTER = 256 * 1024  # characters
 REQUIRED_KEYS = tuple(key for key, spec in FIELDS.items() if spec.required)
+# content/issues/ (bulletin issues) and content/circulars/ (circular notes): never items
+DOCUMENT_DIRS = ("issues", "circulars")
 
 
 @dataclass(frozen=True)
@@ -144,9 +111,10 @@ def find_items(
     if not content.is_dir():
         return found, [Diagnostic("content", None, None, "directory not found")]
     real_root = os.path.realpath(root)
+    top = str(content)
     for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
         dirnames.sort()
-        if dirpath == str(content):
+        if dirpath == top:  # bulletin issues and circular notes are not items
             dirnames[:] = [d for d in dirnames if d not in DOCUMENT_DIRS]
         for d in list(dirnames):
             full = os.path.join(dirpath, d)
@@ -170,6 +138,9 @@ def find_items(
                 continue
             full = os.path.join(dirpath, name)
             rel = prefix + name
+            if not _utf8(rel):  # a path the build could not even hash or write out
+                problems.append(file_name_diagnostic(rel, NOT_UTF8))
+                continue
             try:
                 st = os.lstat(full)
             except OSError:
@@ -198,6 +169,15 @@ def find_items(
     found.sort(key=lambda entry: entry[1])
     problems.extend(_outside_links(config.layouts_dir, root, real_root))
     return found, problems
+
+
+def _utf8(path: str) -> bool:
+    """Whether ``path`` (as ``os.fsdecode`` gives it) was valid UTF-8 on disk."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _file_problem(full: str) -> str | None:
@@ -232,6 +212,41 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def file_name_problem(stem: str) -> str | None:
+    """Why ``stem`` cannot name an item file (``<stem>.md``: the item's slug and URL), or
+    None if it can. The one file-name rule: ``bulletin check`` applies it to every item
+    file, ``bulletin new`` to the file it is about to write.
+
+    A name must be found by the build (hidden files, starting with a dot, are skipped),
+    survive a URL and a checkout on Windows (no ``# % ? < > : " | * \\ /``, no control
+    characters, no space at either end, not a device name such as ``con`` or ``com1``, no
+    dot at the end: Windows' rules for file names), be valid UTF-8, and fit in
+    ``MAX_NAME_BYTES`` with its ``.md``. The answer completes "file name …" (for example
+    "is reserved or invalid on Windows").
+    """
+    if not stem:
+        return "is empty"
+    if UNSAFE_NAME_RE.search(stem) or stem != stem.strip():
+        return "has characters that are unsafe in URLs or on Windows"
+    if stem.startswith("."):
+        return "starts with a dot, so the build would skip it as a hidden file"
+    if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
+        return "is reserved or invalid on Windows"
+    try:
+        size = len(stem.encode("utf-8")) + len(ITEM_SUFFIX)
+    except UnicodeEncodeError:  # bytes that are not UTF-8, as os.fsdecode gives them
+        return NOT_UTF8
+    if size > MAX_NAME_BYTES:
+        return f"is too long: {size:,} bytes with {ITEM_SUFFIX}, over the limit of {MAX_NAME_BYTES}"
+    return None
+
+
+def file_name_diagnostic(rel: str, problem: str) -> Diagnostic:
+    """The diagnostic for the item file at ``rel`` whose name has ``problem``
+    (``file_name_problem``'s answer)."""
+    return Diagnostic(rel, None, None, f"file name {problem}; rename the file")
+
+
 def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
     return Diagnostic(
         rel, None, None, f"file is {size:,} bytes, over the limit of {config.max_item_bytes:,}"
@@ -240,6 +255,15 @@ def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
 
 def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
     """Read and parse one item file, never reading more than the size limit allows."""
+    data = read_limited(path, rel, config)
+    if isinstance(data, Diagnostic):
+        return ReadResult(rel, None, (data,))
+    return read_item(data, rel, config)
+
+
+def read_limited(path: Path | str, rel: str, config: SiteConfig) -> bytes | Diagnostic:
+    """A content file's bytes, or why not (unreadable; over ``max_item_bytes``: found
+    reading at most the limit and a byte, whatever the file's size)."""
     limit = config.max_item_bytes + 1
     try:
         with open(path, "rb") as fh:
@@ -251,16 +275,10 @@ def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
             if len(data) == want < limit:
                 data += fh.read(limit - want)
             if len(data) > config.max_item_bytes:
-                return ReadResult(
-                    rel, None, (too_large(rel, os.fstat(fh.fileno()).st_size, config),)
-                )
+                return too_large(rel, os.fstat(fh.fileno()).st_size, config)
     except OSError as exc:
-        return ReadResult(rel, None, (Diagnostic(rel, None, None, f"cannot read: {exc}"),))
-    return read_item(data, rel, config)
-
-
-def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return Diagnostic(rel, None, None, f"cannot read: {exc}")
+    return data
 
 
 class _Parser:
@@ -278,49 +296,43 @@ class _Parser:
 def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     """Decode, split, parse and validate one item file's bytes."""
     problems: list[Diagnostic] = []
-
-    def fail(line: int | None, field: str | None, message: str) -> ReadResult:
-        problems.append(Diagnostic(rel, line, field, message))
-        return ReadResult(rel, None, tuple(problems))
-
     stem = _stem(rel)
     if len(data) > config.max_item_bytes:
         return ReadResult(rel, None, (too_large(rel, len(data), config),))
-    if UNSAFE_NAME_RE.search(stem) or stem != stem.strip() or not stem:
-        return fail(None, None, "file name has characters that are unsafe in URLs or on Windows")
-    if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
-        return fail(None, None, "file name is reserved or invalid on Windows; rename the file")
-    front, problem = _split_front_matter(data)
-    if problem is not None:
-        return fail(*problem)
-    assert front is not None
-    fm_text, body, body_line, data_fm = front
-    lines, repeats = _key_lines(fm_text)
-
-    problems.extend(_repeated(rel, repeats))
+    name_problem = file_name_problem(stem)
+    if name_problem is not None:
+        return ReadResult(rel, None, (file_name_diagnostic(rel, name_problem),))
+    text = document_text(data, rel)
+    if isinstance(text, Diagnostic):
+        return ReadResult(rel, None, (text,))
+    front, found = read_front_matter(text, rel)
+    problems.extend(found)
+    if front is None:
+        return ReadResult(rel, None, tuple(problems))
+    lines = front.lines()
     values: dict[str, Any] = {}
-    for key, raw in data_fm.items():
-        skey = key if isinstance(key, str) else _show_key(key)
-        if skey not in FIELDS:
-            hint = did_you_mean(skey, FIELDS)
+    nodes = {entry.key: entry.value_node for entry in front.entries}
+    for entry in front.entries:
+        key = entry.key
+        if key not in FIELDS:
             problems.append(
                 Diagnostic(
                     rel,
-                    lines.get(skey, 2),
-                    skey,
-                    f"unknown key{hint}; put custom data under extra:",
+                    lines[key],
+                    key[:100],
+                    f"unknown key{did_you_mean(key, FIELDS)}; put custom data under extra:",
                 )
             )
             continue
         try:
-            values[skey] = FIELDS[skey].parse(raw, config)
+            values[key] = FIELDS[key].parse(entry.value_node, config)
         except FieldError as exc:
-            line = lines.get(skey, 2)
-            if exc.index is not None:
-                line = _list_entry_line(fm_text, skey, exc.index) or line
-            problems.append(Diagnostic(rel, line, skey, str(exc)))
+            # a problem with the whole value is on the key's line; one inside it, on its own
+            at = exc.node if exc.node is not None and exc.node is not entry.value_node else None
+            line = lines[key] if at is None else front.line(at)
+            problems.append(Diagnostic(rel, line, key, str(exc)))
     for key in REQUIRED_KEYS:
-        if key not in data_fm:
+        if key not in nodes:
             problems.append(Diagnostic(rel, 1, key, "is required but missing"))
     if problems:
         return ReadResult(rel, None, tuple(problems))
@@ -331,11 +343,10 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return ReadResult(rel, None, tuple(problems))
 
     suffix = _key_suffix(rel, config)
-    raw_date = data_fm["date"]
-    time = raw_date if isinstance(raw_date, dt.datetime) else None
+    time = _time_of(nodes["date"])
     source_dir = _source_dir(rel)
     # link lines count from the body's first line in the file
-    rendered = render_body(_Parser.get(), body, source_dir, config.base_path, body_line)
+    rendered = render_body(_Parser.get(), front.body, source_dir, config.base_path, front.body_line)
     item = SourceItem(
         path=rel,
         slug=stem,
@@ -362,114 +373,39 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         body=rendered,
         lines=tuple(sorted(lines.items())),
         key=item_key(data, rel, config, suffix),
-        meta_key=item_key(fm_text.encode("utf-8"), rel, config, suffix),
+        meta_key=item_key(front.yaml_text.encode("utf-8"), rel, config, suffix),
     )
     return ReadResult(rel, item, ())
 
 
-@dataclass(frozen=True)
-class FrontMatter:
-    """A Markdown file's front matter, parsed as items are (the same decoding, limits and
-    YAML loader), for other kinds of content files (bulletin issues)."""
-
-    values: dict[str, Any]
-    text: str  # the YAML between the "---" lines
-    body: str
-    body_line: int  # line of the body's first line in the file
-    lines: dict[str, int]  # top-level key → its line in the file
-
-    def line_of(self, key: str) -> int:
-        return self.lines.get(key, 1)
-
-    def entry_line(self, key: str, index: int) -> int:
-        """The line of entry ``index`` (from 0) of the list under ``key``."""
-        return _list_entry_line(self.text, key, index) or self.line_of(key)
-
-
-def read_front_matter(data: bytes, rel: str) -> tuple[FrontMatter | None, list[Diagnostic]]:
-    """Decode ``data`` (the file at ``rel``), split and parse its front matter: the
-    front matter and the problems (a key given twice is one; the front matter is None
-    when the file cannot be read at all)."""
-    front, problem = _split_front_matter(data)
-    if problem is not None:
-        return None, [Diagnostic(rel, *problem)]
-    assert front is not None
-    fm_text, body, body_line, values = front
-    lines, repeats = _key_lines(fm_text)
-    return FrontMatter(values, fm_text, body, body_line, lines), _repeated(rel, repeats)
-
-
-def _repeated(rel: str, repeats: list[tuple[str, int, int]]) -> list[Diagnostic]:
-    """Keys written twice. YAML would silently keep the last value; the editor surely
-    meant only one."""
-    return [
-        Diagnostic(rel, line, key, f"is given twice (also on line {first}); keep one")
-        for key, line, first in repeats
-    ]
-
-
-FrontMatterParts = tuple[str, str, int, dict[str, Any]]  # YAML text, body, body line, values
-
-
-def _split_front_matter(
-    data: bytes,
-) -> tuple[FrontMatterParts | None, tuple[int | None, str | None, str] | None]:
-    """Decode a Markdown file with front matter, split it and parse the YAML: the parts,
-    or the problem as (line, field, message)."""
+def document_text(data: bytes, rel: str) -> str | Diagnostic:
+    """A content file's bytes as text with "\\n" newlines, or why not (not UTF-8, NUL
+    bytes, control characters: with their line)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        try:
-            data.decode("gb18030")
-            return None, (
-                line,
-                None,
-                "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-                "save it as UTF-8",
-            )
-        except UnicodeDecodeError:
-            return None, (line, None, "file is not valid UTF-8; save it as UTF-8")
+        text = decode_utf8(data)
+    except NotUTF8 as exc:
+        return Diagnostic(rel, exc.line, None, str(exc))
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        return None, (None, None, "file contains NUL bytes; is it a text file?")
+        return Diagnostic(rel, None, None, "file contains NUL bytes; is it a text file?")
     control = CONTROL_RE.search(text) if _has_control(data, text) else None
     if control is not None:
-        return None, (
+        return Diagnostic(
+            rel,
             text.count("\n", 0, control.start()) + 1,
             None,
             f"file contains the control character U+{ord(control.group()):04X}; remove it",
         )
+    return text
 
-    if not text.startswith("---\n"):
-        return None, (1, None, 'no front matter: the file must start with a "---" line')
-    end = FRONT_MATTER_END_RE.search(text, 4)  # "^" matches at 4: it follows a newline
-    if end is None:
-        return None, (1, None, 'front matter is not closed by a "---" line')
-    fm_text = text[4 : end.start()]
-    body_start = end.end()
-    body = (
-        text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
-    )
-    body_line = text.count("\n", 0, body_start) + 2
 
-    if len(fm_text) > MAX_FRONT_MATTER:
-        return None, (
-            2,
-            None,
-            f"front matter is {len(fm_text):,} characters long, over the limit of "
-            f"{MAX_FRONT_MATTER:,}; put long text in the body",
-        )
-    data_fm, err = _load_yaml(fm_text)
-    if err is not None:
-        line, message = err
-        return None, (line + 1 if line is not None else 1, None, message)
-    if data_fm is None:
-        data_fm = {}
-    if not isinstance(data_fm, dict):
-        return None, (2, None, "front matter must be a mapping of keys to values")
-    return (fm_text, body, body_line, data_fm), None
+def _time_of(node: yaml.Node) -> dt.datetime | None:
+    """The time of day a valid ``date:`` value gives (2026-04-24T09:30:00+08:00), if any."""
+    if len(node.value) <= len("2026-04-24"):  # a date alone: no need to read it again
+        return None
+    value = yaml_value(node, TIMESTAMPS)
+    return value if isinstance(value, dt.datetime) else None
 
 
 def _has_control(data: bytes, text: str) -> bool:
@@ -518,9 +454,7 @@ def item_key(data: bytes, rel: str, config: SiteConfig, suffix: bytes | None = N
 
     ``suffix`` is ``_key_suffix(rel, config)`` when the caller already has it.
     """
-    h = hashlib.blake2b(data, digest_size=16)
-    h.update(_key_suffix(rel, config) if suffix is None else suffix)
-    return h.hexdigest()
+    return digest_bytes(data, _key_suffix(rel, config) if suffix is None else suffix)
 
 
 def _key_suffix(rel: str, config: SiteConfig) -> bytes:
@@ -562,109 +496,3 @@ def _check_category_fields(
         bad("excellent", "only research reports can be marked excellent")
     if values.get("final") and "follow-up-of" not in values:
         bad("final", "a final report must say which report it follows up (follow-up-of)")
-
-
-def _show_key(key: Any) -> str:
-    try:
-        return str(key)[:100]
-    except ValueError:  # an integer too long to print
-        return f"({type(key).__name__})"
-
-
-def _load_yaml(fm_text: str) -> tuple[Any, tuple[int | None, str] | None]:
-    # Front matter short enough cannot nest deep enough to hurt; anything else is first
-    # read as a stream of events (flat, cheap, stops early): anchors and aliases (alias
-    # bombs) are refused, and so is deep nesting, which would crash the YAML composer
-    # (C stack) or make the scanner quadratic.
-    if "&" in fm_text or "*" in fm_text or len(fm_text) > 2048:
-        depth = 0
-        try:
-            for event in yaml.parse(fm_text, Loader=Loader):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                    return None, (line, "YAML anchors and aliases are not allowed in front matter")
-                if isinstance(event, yaml.CollectionStartEvent):
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        return None, (
-                            line,
-                            f"front matter is nested more than {MAX_DEPTH} levels deep",
-                        )
-                elif isinstance(event, yaml.CollectionEndEvent):
-                    depth -= 1
-        except yaml.YAMLError:
-            pass  # reported below with its position
-    try:
-        return yaml.load(fm_text, Loader=Loader), None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        if context in _OPENED_CONTEXTS and getattr(exc, "context_mark", None) is not None:
-            # An unclosed quote or bracket: point at where it was opened, not at the end.
-            mark = exc.context_mark
-            problem = f"{problem} ({context} that starts on this line)"
-        elif problem == "mapping values are not allowed in this context":
-            problem += ' (a value containing ": " must be put in quotes)'
-        elif context in ("while scanning an alias", "while scanning for the next token"):
-            problem += " (a value starting with * & % @ or ` must be put in quotes)"
-        line = mark.line + 1 if mark is not None else None
-        return None, (line, f"invalid YAML: {problem}")
-    except (ValueError, OverflowError, RecursionError) as exc:  # e.g. a date like 2026-13-45
-        return None, (None, f"invalid YAML value: {exc}")
-
-
-_OPENED_CONTEXTS = (
-    "while scanning a quoted scalar",
-    "while parsing a flow sequence",
-    "while parsing a flow mapping",
-    "while scanning a simple key",
-)
-
-
-# Top-level key → its line, and the keys given twice: (key, line, line of the first).
-KeyLines = tuple[dict[str, int], list[tuple[str, int, int]]]
-
-
-KEY_RE = re.compile(r"^([^\s#:'\"-][^:#]*?|'[^']*'|\"[^\"]*\")\s*:(?:\s|$)")
-
-
-def _key_lines(fm_text: str) -> KeyLines:
-    """Top-level keys → line number in the file (the opening --- is line 1), first
-    occurrence; and the keys written more than once: (key, line, line of the first).
-    """
-    lines: dict[str, int] = {}
-    repeats: list[tuple[str, int, int]] = []
-    match = KEY_RE.match
-    for i, line in enumerate(fm_text.split("\n"), 2):
-        m = match(line)
-        if m:
-            key = m.group(1).strip("'\"")
-            first = lines.get(key)
-            if first is None:
-                lines[key] = i
-            else:
-                repeats.append((key, i, first))
-    return lines, repeats
-
-
-def _list_entry_line(fm_text: str, key: str, index: int) -> int | None:
-    rows = fm_text.split("\n")
-    start = None
-    for i, line in enumerate(rows):
-        m = KEY_RE.match(line)
-        if m and m.group(1).strip("'\"") == key:
-            start = i
-            break
-    if start is None:
-        return None
-    count = -1
-    for j in range(start + 1, len(rows)):
-        line = rows[j]
-        if line and not line[0].isspace() and not line.startswith("-"):
-            break
-        if line.lstrip().startswith("- ") or line.strip() == "-":
-            count += 1
-            if count == index:
-                return j + 2
-    return None

@@ -10,9 +10,13 @@ from typing import Literal, TextIO
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Diagnostic:
-    """A problem in the user's input: ``path:line: field: message``."""
+    """A problem in the user's input: ``path:line: field: message``.
+
+    Ordered by ``sort_key`` (file, line, field, message): a problem without a line
+    comes first in its file, whatever the others' lines are.
+    """
 
     path: str
     line: int | None
@@ -31,6 +35,11 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Diagnostic):
+            return NotImplemented
+        return sort_key(self) < sort_key(other)
+
 
 class BulletinError(Exception):
     """Raised to stop a stage when it found errors; carries them all."""
@@ -40,8 +49,15 @@ class BulletinError(Exception):
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
 
-def sort_key(d: Diagnostic) -> tuple[str, int, str, str]:
-    return (d.path, d.line or 0, d.field or "", d.message)
+class BodyMissing(Exception):
+    """A rendered body the cache's item index promised is not in the cache (a shard lost
+    or corrupted since). Not a problem of the input: ``build()`` starts again without the
+    cache, once; template rendering lets it through."""
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, str, str, str]:
+    """The one order of diagnostics: by file, line (none first), field, message."""
+    return (d.path, d.line or 0, d.field or "", d.message, d.severity)
 
 
 def errors(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -1,8 +1,14 @@
 """Command line of the office's documents: ``bulletin new-issue`` and ``bulletin export``.
 
-``add_commands`` adds both to the parser ``bulletin.cli`` makes; ``cmd_new_issue`` and
-``cmd_export`` run them and return the exit code (0 done, 1 content or config errors,
-2 usage: an unknown bulletin or document, or the export extra not installed).
+``add_commands`` adds both to the parser ``bulletin.cli`` makes and returns the parsers of
+``export``'s documents by their two words (``"export issue"``), so ``cli`` can read their
+arguments in any order; ``run`` runs a command for a site whose config ``cli`` loaded and
+returns the exit code (0 done, 1 content or config errors, 2 usage: an unknown bulletin or
+document, or the export extra not installed).
+
+An export is a page of the site's own plan (``plan.pages``), rendered by the site's
+templates (``render``) and laid out by ``export.pdf`` or ``export.docx``: the PDF and the
+.docx show what the intranet page shows.
 """
 
 from __future__ import annotations
@@ -10,17 +16,27 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import BulletinError, Diagnostic, did_you_mean, report
+from .config import SiteConfig
+from .diagnostics import Diagnostic, did_you_mean, report
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORMATS = ("pdf", "docx")
+DOCUMENTS = ("issue", "circular", "anthology")
+NO_CJK_FONT = (
+    "bulletin: warning: no Chinese font found; Chinese text may print as boxes "
+    "(Debian: apt-get install fonts-noto-cjk)"
+)
 
 
-def add_commands(sub: Any, date_type: Any) -> None:
-    """Add ``new-issue`` and ``export`` (with ``issue``, ``circular``, ``anthology``)."""
+def add_commands(
+    sub: Any, date_type: Callable[[str], dt.date]
+) -> dict[str, argparse.ArgumentParser]:
+    """Add ``new-issue`` and ``export`` (with ``issue``, ``circular``, ``anthology``) to the
+    sub-command parsers ``sub``; the parsers of export's documents by their two words."""
     n = sub.add_parser(
         "new-issue",
         help="write the next issue file of a bulletin, proposing the items not yet in one",
@@ -41,157 +57,143 @@ def add_commands(sub: Any, date_type: Any) -> None:
     circ.add_argument("quarter", type=int, choices=(1, 2, 3, 4), metavar="QUARTER")
     anth = kinds.add_parser("anthology", help="a year's research anthology: YEAR")
     anth.add_argument("year", type=int, metavar="YEAR")
-    for p in (issue, circ, anth):
+    for name, p in (("issue", issue), ("circular", circ), ("anthology", anth)):
         p.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
         p.add_argument("--format", choices=FORMATS, required=True)
         p.add_argument(
             "-o", "--output", type=Path, metavar="FILE", help="default: ./<name>.<format>"
         )
         p.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help="date of the figures")
+        p.set_defaults(document=name)  # also when this parser reads the words alone
+    return {f"export {name}": p for name, p in kinds.choices.items()}
 
 
-def _site(path: Path) -> Any:
-    """The site's config, or an exit code after printing why not."""
-    from .config import load_config
-
-    if not path.is_dir():
-        print(f"bulletin: {path}: not a directory", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        return load_config(path.resolve())
-    except BulletinError as exc:
-        report(exc.diagnostics)
-        return EXIT_CONTENT
+def run(args: argparse.Namespace, config: SiteConfig) -> int:
+    """Run ``new-issue`` or ``export`` for the site of ``config``."""
+    if args.command == "new-issue":
+        return cmd_new_issue(args, config)
+    return cmd_export(args, config)
 
 
-def _today(config: Any, given: dt.date | None) -> dt.date:
-    return given or config.today or dt.date.today()
-
-
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
     """bulletin export issue|circular|anthology … --format pdf|docx [-o FILE] [SITE_DIR]"""
-    from . import export
+    from . import clock, export, templates
     from .build import load_site
+    from .i18n import translate
+    from .plan import pages
+    from .render import render_page
+    from .urls import circular_url, issue_url, out_path, section_url
 
     try:
         export.require(args.format)
     except export.ExportUnavailable as exc:
         print(f"bulletin: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    config = _site(args.site)
-    if isinstance(config, int):
-        return config
     site, problems = load_site(config)
     errors = [d for d in problems if d.is_error]
     if errors:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); nothing was exported", file=sys.stderr)
         return EXIT_CONTENT
-    today = _today(config, args.today)
+    today = clock.today(config, args.today)
+    base = config.base_path
     if args.document == "issue":
-        document = export.issue_document(site, args.bulletin, args.year, args.number)
-        missing = f"no published issue {args.bulletin} {args.year} No. {args.number}"
+        url = issue_url(base, args.bulletin, args.year, args.number)
+        name = f"{args.bulletin}-{args.year}-{args.number}"
         known = [f"{i.bulletin.id} {i.year} {i.number}" for i in site.issues]
+        missing = f"no published issue {args.bulletin} {args.year} No. {args.number}"
     elif args.document == "circular":
-        document = export.circular_document(site, args.year, args.quarter, today)
+        url = circular_url(base, args.year, args.quarter)
+        name = f"circular-{args.year}-q{args.quarter}"
+        known = []
         missing = f"no circular for {args.year} Q{args.quarter} (not begun, or no items that year)"
-        known = []
     else:
-        document = export.anthology_document(site, args.year)
-        missing = f"no anthology for {args.year} (no excellent research report that year)"
+        url = section_url(base, "anthology", args.year)
+        name = f"anthology-{args.year}"
         known = []
-    if document is None:
+        missing = f"no anthology for {args.year} (no excellent research report that year)"
+    path = out_path(url, base)
+    page = next((p for p in pages.plan_pages(site, today) if p.path == path), None)
+    if page is None:
         hint = f"; the site has: {', '.join(known)}" if known else ""
         print(f"bulletin: {missing}{hint}", file=sys.stderr)
         return EXIT_USAGE
-    target = args.output or Path(f"{document.filename}.{args.format}")
-    from .templates import TemplateFailure
-
-    try:
-        if args.format == "pdf":
-            from .export.pdf import cjk_fonts, document_pdf, has_cjk
-
-            result = document_pdf(site, document.template, document.context, today)
-            data = result.data
-            print(f"fonts: {', '.join(result.fonts) or 'none'}", file=sys.stderr)
-            found = cjk_fonts()
-            if (found is not None and not found) or not has_cjk(result.fonts):
-                print(
-                    "bulletin: warning: no Chinese font found; Chinese text may print as "
-                    "boxes (Debian: apt-get install fonts-noto-cjk)",
-                    file=sys.stderr,
-                )
-        else:
-            from .export.docx import document_docx
-
-            data = document_docx(site, document.template, document.context, today)
-    except TemplateFailure as exc:
-        report([exc.diagnostic])
+    html = render_page(page, templates.make_environment(config), site, today)
+    if isinstance(html, Diagnostic):
+        report([html])
         return EXIT_CONTENT
+    fonts: tuple[str, ...] | None = None
+    if args.format == "pdf":
+        from .export.pdf import html_pdf
+
+        laid_out = html_pdf(html.decode("utf-8"), url, base)
+        data, fonts = laid_out.data, laid_out.fonts
+    else:
+        from .export.docx import html_docx
+
+        marking = config.marking or translate(config.language, "page_marking")
+        data = html_docx(html.decode("utf-8"), marking, config.publisher)
+    target = args.output or Path(f"{name}.{args.format}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(data)
         tmp.replace(target)
     except OSError as exc:
-        print(f"bulletin: cannot write {target}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        print(f"bulletin: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    if fonts is not None:
+        _report_fonts(fonts)
     print(target)
     return EXIT_OK
 
 
-def cmd_new_issue(args: argparse.Namespace) -> int:
+def _report_fonts(fonts: tuple[str, ...]) -> None:
+    """Which fonts the PDF embeds (Chinese ones first), then a warning if none is Chinese."""
+    from .export.pdf import cjk_fonts, has_cjk
+
+    ordered = sorted(fonts, key=lambda family: (not has_cjk((family,)), family))
+    print(f"fonts: {', '.join(ordered) or 'none'}", file=sys.stderr)
+    installed = cjk_fonts()
+    if (installed is not None and not installed) or not has_cjk(fonts):
+        print(NO_CJK_FONT, file=sys.stderr)
+
+
+def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
     """bulletin new-issue BULLETIN [--number N] [--date D] [SITE_DIR]: the next issue file,
     a draft, with the items reported since the bulletin's previous issue that are in no
     issue of it yet proposed as a commented list."""
-    from . import stats
+    from . import clock, stats
     from .build import load_site
-    from .issues import issue_label, read_issue_files
+    from .issues import issue_label
 
-    config = _site(args.site)
-    if isinstance(config, int):
-        return config
     bulletin = config.bulletin(args.bulletin)
     if bulletin is None:
         ids = [b.id for b in config.bulletins]
         hint = did_you_mean(args.bulletin, ids) or (
             f" (bulletins: {', '.join(ids)})" if ids else " (site.toml has no [bulletins.<id>])"
         )
-        report(
-            [
-                Diagnostic(
-                    "(command line)", None, "bulletin", f'unknown bulletin "{args.bulletin}"{hint}'
-                )
-            ]
-        )
+        message = f'unknown bulletin "{args.bulletin}"{hint}'
+        report([Diagnostic("(command line)", None, "bulletin", message)])
         return EXIT_USAGE
-    date = args.date or _today(config, None)
-    documents, _problems = read_issue_files(config)
-    mine = [s for s in documents.issues if s.bulletin == bulletin.id]
-    used = {s.number: s.path for s in mine if s.year == date.year}
-    number = args.number if args.number is not None else max(used, default=0) + 1
-    if number < 1:
+    if args.number is not None and args.number < 1:
         report([Diagnostic("(command line)", None, "number", "must be 1 or more")])
         return EXIT_USAGE
+    date = args.date or clock.today(config)
+    site, _problems = load_site(config)
+    sources = _issue_sources(config, bulletin.id)
+    used = {s.number: s.path for s in sources if s.year == date.year}
+    number = args.number if args.number is not None else max(used, default=0) + 1
     if number in used:
-        print(
-            f"bulletin: {issue_label(bulletin.name, date.year, number)} is already "
-            f"{used[number]}; not overwritten",
-            file=sys.stderr,
-        )
+        label = issue_label(bulletin.name, date.year, number)
+        print(f"bulletin: {label} is already {used[number]}; not overwritten", file=sys.stderr)
         return EXIT_CONTENT
     path = config.content_dir / "issues" / bulletin.id / f"{date.year}-{number:03d}.md"
-    if path.exists():
-        print(
-            f"bulletin: {path.relative_to(config.root)} already exists; not overwritten",
-            file=sys.stderr,
-        )
-        return EXIT_CONTENT
+    rel = path.relative_to(config.root).as_posix()
     previous = max(
-        (s for s in mine if s.date <= date), key=lambda s: (s.date, s.number), default=None
+        (s for s in sources if s.date <= date), key=lambda s: (s.date, s.number), default=None
     )
-    taken = {e.slug for s in mine for e in s.entries}
-    site, _ = load_site(config)
+    taken = {e.slug for s in sources for e in s.entries}
     since = previous.date if previous is not None else dt.date(date.year, 1, 1)
     proposals = sorted(
         (
@@ -221,7 +223,25 @@ def cmd_new_issue(args: argparse.Namespace) -> int:
     else:
         lines.append("  # 暂无尚未编入本刊的信息")
     lines += ["---", "", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    print(path.relative_to(config.root).as_posix())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
+            fh.write("\n".join(lines))
+    except FileExistsError:
+        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as exc:
+        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    print(rel)
     return EXIT_OK
+
+
+def _issue_sources(config: SiteConfig, bulletin_id: str) -> list[Any]:
+    """The issue files of one bulletin that can be read (drafts and withheld ones too)."""
+    from .issues import read_documents
+    from .sources import find_documents
+
+    found = find_documents(config)
+    documents, _problems = read_documents(((p, rel) for p, rel, _sig in found), config)
+    return [s for s in documents.issues if s.bulletin == bulletin_id]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .urls import item_url
+
 SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.~/-]*")  # what urllib.parse.quote leaves as it is
 # The Chinese characters counted in ``RenderedBody.chars``: U+3400–U+9FFF and U+F900–U+FAFF
 # (CJK Extension A, the unified ideographs and the compatibility ideographs). A character
 # is one of them exactly when its UTF-16 code unit's high byte is 0x34–0x9F or 0xF9–0xFA
@@ -34,12 +35,6 @@ class RenderedBody:
     links: tuple[ItemLink, ...]
     chars: int  # Chinese characters in the body
     empty_sections: tuple[str, ...]  # headings directly followed by another heading or the end
-
-
-def item_url(base_path: str, slug: str) -> str:
-    # most slugs need no quoting: skip quote()'s per-character work for them
-    safe = slug if URL_SAFE_RE.fullmatch(slug) else quote(slug)
-    return f"{base_path}items/{safe}/"
 
 
 def make_parser() -> MarkdownIt:

@@ -8,17 +8,16 @@ cannot leak what they are never given. What the build must know about withheld i
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from urllib.parse import quote
 
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
+from .fingerprint import digest
 from .issues import CircularNote, Documents, Issue, check_issues
-from .markdown import item_url
 from .schema import WITHHELD, Honoree
+from .urls import category_url, item_url, level_url, unit_url
 
 BodyLookup = Callable[[str], tuple[str, str]]
 
@@ -260,16 +259,11 @@ def build_site(
     base = config.base_path
     problems: list[Diagnostic] = []
     units = {
-        u.id: Unit(u.id, u.name, u.kind, u.key, f"{base}units/{quote(u.id)}/", u.assessed)
+        u.id: Unit(u.id, u.name, u.kind, u.key, unit_url(base, u.id), u.assessed)
         for u in config.units
     }
-    categories = {
-        c.id: Category(c.id, c.name, f"{base}categories/{quote(c.id)}/") for c in config.categories
-    }
-    levels = {
-        a.id: Level(a.id, a.name, a.points, f"{base}adopted/{quote(a.id)}/")
-        for a in config.adoption
-    }
+    categories = {c.id: Category(c.id, c.name, category_url(base, c.id)) for c in config.categories}
+    levels = {a.id: Level(a.id, a.name, a.points, level_url(base, a.id)) for a in config.adoption}
 
     by_slug: dict[str, SourceItem] = {}
     for src in sources:
@@ -335,7 +329,7 @@ def build_site(
 
     documents = documents or Documents()
     checked = check_issues(
-        config, documents.issues, by_slug, published, drafts=drafts, is_withheld=is_withheld
+        config, documents, by_slug, published, drafts=drafts, is_withheld=is_withheld
     )
     problems.extend(checked.problems)
     in_issues: dict[str, list[Issue]] = {}
@@ -435,8 +429,7 @@ def issue_adoptions(
 def _with_issues(meta_key: str, appeared: Sequence[Issue]) -> str:
     if not appeared:
         return meta_key
-    parts = [meta_key, *(f"{i.key}:{i.url}:{i.label}:{i.date}:{i.draft}" for i in appeared)]
-    return hashlib.blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
+    return digest(meta_key, *(f"{i.key}:{i.url}:{i.label}:{i.date}:{i.draft}" for i in appeared))
 
 
 def _threads(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
+import re
 import sys
 import traceback
 from collections.abc import Mapping
@@ -14,8 +14,9 @@ import jinja2
 from markupsafe import Markup
 
 from .config import SiteConfig
-from .diagnostics import Diagnostic
-from .i18n import format_date, translate
+from .diagnostics import BodyMissing, Diagnostic
+from .fingerprint import hasher
+from .i18n import client_strings, format_date, translate
 
 PACKAGED = Path(__file__).parent / "layouts"
 MAX_RANGE = 100_000  # range() in a layout: a loop on bad data must end, and soon
@@ -97,11 +98,45 @@ def make_environment(config: SiteConfig, bytecode_dir: Path | None = None) -> ji
         url=lambda path="": base + str(path).lstrip("/"),
         site_title=config.title,
         range=_range,
+        search_strings=lambda: client_strings(lang),  # search.html hands them to search.js
     )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["cndate"] = lambda value: format_date(lang, value)
     env.filters["isodate"] = lambda value: value.isoformat()
     env.filters["css_string"] = css_string
+    env.filters["demote_headings"] = demote_headings
+    env.filters["wrap_tables"] = wrap_tables
     return env
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-5])(?=[\s>])")
+
+
+def demote_headings(html: str) -> Markup:
+    """Rendered body HTML with every heading one level lower (h2 → h3 … h5 → h6).
+
+    For a body shown under a heading of its own level, e.g. a report in the anthology,
+    whose title is an h2. Bodies come from the Markdown renderer with raw HTML off, so
+    every ``<hN`` tag is a heading the renderer made.
+    """
+    return Markup(_HEADING_TAG.sub(lambda m: f"<{m[1]}h{int(m[2]) + 1}", str(html)))
+
+
+def wrap_tables(html: str) -> Markup:
+    """Rendered body HTML with each table in a ``<div class="table-scroll">``: on a phone
+    a wide table scrolls inside its box (style.css) instead of squeezing its columns.
+
+    Bodies come from the Markdown renderer with raw HTML off: every ``<table>`` and
+    ``</table>`` is a tag the renderer made.
+    """
+    text = str(html)
+    if "<table>" not in text:
+        return Markup(text)
+    return Markup(
+        text.replace("<table>", '<div class="table-scroll"><table>').replace(
+            "</table>", "</table></div>"
+        )
+    )
 
 
 def css_string(value: object) -> Markup:
@@ -124,7 +159,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
 
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
-    h = hashlib.sha256()
+    h = hasher()
     root = os.path.realpath(config.root)
     for folder in (PACKAGED, config.layouts_dir):
         if not folder.is_dir():
@@ -150,6 +185,8 @@ def render(
     """Render a template; any failure becomes a TemplateFailure naming template and line."""
     try:
         return env.get_template(template).render(context)
+    except BodyMissing:
+        raise  # the cache's fault, not the layout's: the build starts again without it
     except LayoutRefused as exc:
         raise TemplateFailure(
             Diagnostic(exc.path, None, None, "symbolic link points outside the site; refused")

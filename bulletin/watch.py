@@ -19,26 +19,26 @@
 Every build goes through ``build(root, options)``; the build's staging directory and
 atomic swap keep the live output complete whatever happens here.
 
-``bulletin watch`` (the production watcher) is ``run_watch``.
+``bulletin watch`` (the production watcher) is ``console.run_watch``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import multiprocessing
 import os
-import signal
 import sys
 import threading
 import time
 import traceback
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Literal, TextIO
+from typing import Literal
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -54,10 +54,9 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from .build import BuildOptions, BuildResult, build
-from .cache import BuildSession
-from .delta import finish_session
-from .diagnostics import Diagnostic, sort_key
+from . import clock
+from .build import BuildOptions, BuildResult, build, finish_session
+from .diagnostics import Diagnostic
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -330,7 +329,8 @@ class Watcher:
             try:
                 with self._cond:
                     seen = self._cond.wait_for(
-                        lambda n=name: n in self._barriers, min(left(), BARRIER_RETRY)
+                        functools.partial(self._barriers.__contains__, name),
+                        min(left(), BARRIER_RETRY),
                     )
                     self._barriers.discard(name)
             finally:
@@ -437,13 +437,13 @@ class Watcher:
     def _next_wakeup(self) -> float | None:
         if not self.daily:
             return None
-        now = dt.datetime.now()
+        now = clock.now()
         midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
         return min(60.0, max(1.0, (midnight - now).total_seconds() + 1))
 
     def _take(self) -> tuple[Change, ...] | None:
         """Block until changes are pending and quiet; None when stopping."""
-        day = dt.date.today()
+        day = clock.today()
         with self._cond:
             while True:
                 if self._stopping:
@@ -456,8 +456,8 @@ class Watcher:
                     self._cond.wait(due - now)
                     continue
                 self._cond.wait(self._next_wakeup())
-                if self.daily and not self._pending and dt.date.today() != day:
-                    day = dt.date.today()
+                if self.daily and not self._pending and clock.today() != day:
+                    day = clock.today()
                     self._pending["(new day)"] = Change("new day", f"new day {day.isoformat()}")
                     self._first_event = self._last_event = 0.0
             changes = tuple(self._pending.values())
@@ -520,7 +520,7 @@ class Watcher:
             self.on_start(changes)
         crash = None
         started = time.perf_counter()
-        # the paths a watcher saw change let a session skip the full build (delta.py)
+        # the paths a watcher saw change let a session narrow the build (session.narrow)
         known = all(c.kind in ("created", "modified", "deleted", "moved") for c in changes)
         changed = frozenset(p for c in changes for p in c.paths) if known else None
         try:
@@ -533,142 +533,6 @@ class Watcher:
         return Rebuild(number, changes, result, round(time.perf_counter() - started, 3), crash)
 
 
-# --- logging shared by watch and serve ---------------------------------------------------
-
-
-def log_finish(problems: list[Diagnostic], seconds: float, stream: TextIO | None = None) -> None:
-    """One line after the search index caught up (or why it did not)."""
-    out = stream or sys.stderr
-    for d in problems:
-        print(d.format(), file=out)
-    if not problems:
-        print(f"bulletin: search index up to date ({seconds:.2f} s)", file=out, flush=True)
-
-
 def changed_paths(changes: tuple[Change, ...]) -> set[str]:
+    """Every site-relative path the changes name (sources and destinations of moves)."""
     return {p for c in changes for p in c.paths}
-
-
-def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: int = 20) -> None:
-    """One line per build, then its diagnostics.
-
-    Errors are always printed. Warnings are printed for the files that changed (all of
-    them after the initial build if there are few, else only their count).
-    """
-    out = stream if stream is not None else sys.stderr
-    r = rebuild.result
-    stamp = time.strftime("%H:%M:%S")
-    what = summarize(rebuild.changes)
-    if r.ok:
-        line = (
-            f"{stamp} {what} → {r.written} written, {r.removed} removed, "
-            f"{r.pages} pages, {rebuild.seconds:.2f} s"
-        )
-    else:
-        n = len(r.errors)
-        line = (
-            f"{stamp} {what} → build failed ({n} error{'s' if n != 1 else ''}), "
-            f"{rebuild.seconds:.2f} s; the last good site stays live"
-        )
-    warnings = r.warnings
-    if rebuild.initial:
-        shown = warnings if len(warnings) <= warn_limit else []
-    else:
-        touched = changed_paths(rebuild.changes)
-        shown = [d for d in warnings if d.path in touched]
-    hidden = len(warnings) - len(shown)
-    if hidden and rebuild.initial:
-        line += f"; {hidden} warnings (bulletin check lists them)"
-    print(line, file=out)
-    for d in sorted([*r.errors, *shown], key=sort_key):
-        print(f"  {d.format()}", file=out)
-    if rebuild.crash:
-        print(rebuild.crash, file=out, end="")
-    out.flush()
-
-
-# --- signals -----------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def stop_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGINT and SIGTERM set ``stop`` (no KeyboardInterrupt); a second one exits at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    owner = os.getpid()
-
-    def handler(signum: int, frame: object) -> None:
-        if os.getpid() != owner:
-            # A build worker forked from this process (Ctrl-C reaches the whole process
-            # group): leave at once and quietly; the parent ends the build and exits.
-            os._exit(128 + signum)
-        if stop.is_set():
-            print("bulletin: stopped without waiting for the build", file=sys.stderr)
-            sys.stderr.flush()
-            os._exit(130 if signum == signal.SIGINT else 143)
-        stop.set()
-
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for s, h in previous.items():
-            signal.signal(s, h)
-
-
-def wait_for(stop: threading.Event) -> None:
-    """Wait for ``stop`` in a way that lets signal handlers run in the main thread."""
-    while not stop.wait(0.5):
-        pass
-
-
-# --- bulletin watch ----------------------------------------------------------------------
-
-
-@dataclass
-class WatchSettings:
-    output: Path | None = None
-    drafts: bool = False
-    today: dt.date | None = None
-    debounce: float = 0.2
-
-
-def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None = None) -> int:
-    """``bulletin watch``: rebuild the production output on every change until signalled."""
-    stop = stop or threading.Event()
-    options = BuildOptions(
-        drafts=settings.drafts,
-        output=settings.output,
-        today=settings.today,
-        session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
-        defer_search=True,  # pages first; the search index follows (finish_session)
-    )
-    watcher = Watcher(
-        root,
-        options,
-        on_build=log_rebuild,
-        on_finish=log_finish,
-        debounce=settings.debounce,
-        halt=stop,
-    )
-    with stop_on_signals(stop):
-        try:
-            watcher.start()
-        except OSError as exc:
-            print(f"bulletin: cannot watch {root}: {exc.strerror or exc}", file=sys.stderr)
-            return 1
-        print(
-            f"bulletin: watching {root} (content/, layouts/, site.toml); SIGINT or SIGTERM to stop",
-            file=sys.stderr,
-            flush=True,
-        )
-        wait_for(stop)
-        print("bulletin: stopping", file=sys.stderr, flush=True)
-        if not watcher.stop(timeout=30.0, kill_build=True):
-            print(
-                "bulletin: a build was still running; abandoned (the live output was not touched)",
-                file=sys.stderr,
-            )
-    return 0

@@ -19,6 +19,7 @@ import functools
 import http.server
 import os
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
+BASIC = Path(__file__).parent / "sites" / "basic"
 # Schemes that never reach the network.
 _LOCAL_SCHEMES = {"data", "blob", "about"}
 
@@ -248,3 +250,58 @@ def page(
             f"({', '.join(sorted(http_server.origins)) or 'none started'}):\n  {shown}",
             pytrace=False,
         )
+
+
+# ---------------------------------------------------------------------------------------------
+# Output trees
+# ---------------------------------------------------------------------------------------------
+def tree(root: Path, exclude: str | None = None) -> dict[str, bytes]:
+    """Every file under ``root`` by posix path relative to it, with its bytes (symbolic
+    links and, with ``exclude``, anything below a directory of that name left out)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+        and not p.is_symlink()
+        and (exclude is None or exclude not in p.relative_to(root).parts)
+    }
+
+
+def paths(root: Path) -> set[str]:
+    """Every path under ``root``, files and directories alike (what a directory listing
+    of the published site shows)."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def assert_same_tree(built: Path, clean: Path, step: str) -> None:
+    """``built`` holds exactly what ``clean`` holds: the same files with the same bytes,
+    and the same directories (an empty directory left behind is a difference too)."""
+    a, b = tree(built), tree(clean)
+    missing = sorted(set(b) - set(a))
+    extra = sorted(set(a) - set(b))
+    different = sorted(k for k in set(a) & set(b) if a[k] != b[k])
+    assert not (missing or extra or different), (
+        f"after {step}: missing {missing[:5]}, extra {extra[:5]}, different {different[:5]}"
+    )
+    dirs_a, dirs_b = paths(built) - set(a), paths(clean) - set(b)
+    assert dirs_a == dirs_b, (
+        f"after {step}: extra directories {sorted(dirs_a - dirs_b)[:5]}, "
+        f"missing directories {sorted(dirs_b - dirs_a)[:5]}"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sites
+# ---------------------------------------------------------------------------------------------
+def copy_basic_site(dest: Path) -> Path:
+    """A copy of ``tests/sites/basic`` (its sources only) at ``dest``."""
+    shutil.copytree(
+        BASIC, dest, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
+    )
+    return dest
+
+
+@pytest.fixture
+def basic_site(tmp_path: Path) -> Path:
+    """A fresh copy of the fixture site ``tests/sites/basic`` (sources only)."""
+    return copy_basic_site(tmp_path / "basic")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from conftest import copy_basic_site
+from conftest import tree as shared_tree
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -41,10 +44,7 @@ def ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[st
 
 
 def copy_site(dest: Path) -> Path:
-    shutil.copytree(
-        BASIC, dest, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
-    )
-    return dest
+    return copy_basic_site(dest)
 
 
 @pytest.fixture
@@ -72,11 +72,7 @@ CACHE_DIR = ".bulletin-cache"  # bulletin's scratch space; not the site, not its
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and CACHE_DIR not in p.relative_to(root).parts
-    }
+    return shared_tree(root, exclude=CACHE_DIR)
 
 
 def html_files(root: Path) -> dict[str, str]:
@@ -86,7 +82,8 @@ def html_files(root: Path) -> dict[str, str]:
     }
 
 
-BODY_RE = re.compile(r'<div class="body">.*?</div>', re.S)
+# a body's own closing tag is on a line of its own (its tables sit in divs of their own)
+BODY_RE = re.compile(r'<div class="body">.*?\n  </div>', re.S)
 FEED_BODY_TEXT_RE = re.compile(r"<content\b[^>]*>.*?</content>", re.S)  # an item body in a feed
 
 
@@ -148,6 +145,90 @@ def test_usage_errors_exit_2(args: list[str], site: Path) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "usage:" in proc.stderr
     assert not (site / "public").exists()
+
+
+# --- arguments in every order --help shows ----------------------------------------------
+
+# Each command: its positional arguments (in their order) and its options (as --help lists
+# them), each option with the words it takes; then what the namespace must hold.
+COMMANDS = {
+    "build": (
+        ["SITE"],
+        [["--output", "OUT"], ["--drafts"], ["--today", "2026-06-30"], ["--strict"],
+         ["--no-search"], ["--no-cache"], ["--jobs", "2"]],
+        {"site": Path("SITE"), "output": Path("OUT"), "drafts": True, "strict": True,
+         "today": dt.date(2026, 6, 30), "no_search": True, "no_cache": True, "jobs": 2},
+    ),
+    "check": (
+        ["SITE"],
+        [["--drafts"], ["--strict"]],
+        {"site": Path("SITE"), "drafts": True, "strict": True},
+    ),
+    "new": (
+        ["briefing", "SITE"],
+        [["--unit", "beiyuan"], ["--title", "标题"], ["--date", "2026-06-20"],
+         ["--slug", "s"]],
+        {"category": "briefing", "site": Path("SITE"), "unit": "beiyuan", "title": "标题",
+         "date": dt.date(2026, 6, 20), "slug": "s"},
+    ),
+    "stats": (
+        ["SITE"],
+        [["--year", "2026"], ["--format", "csv"], ["--today", "2026-06-30"]],
+        {"site": Path("SITE"), "year": 2026, "format": "csv", "today": dt.date(2026, 6, 30)},
+    ),
+    "serve": (
+        ["SITE"],
+        [["--host", "0.0.0.0"], ["--port", "0"], ["--drafts"], ["--today", "2026-06-30"],
+         ["--no-search"]],
+        {"site": Path("SITE"), "host": "0.0.0.0", "port": 0, "drafts": True,
+         "today": dt.date(2026, 6, 30), "no_search": True},
+    ),
+    "watch": (["SITE"], [["--output", "OUT"]], {"site": Path("SITE"), "output": Path("OUT")}),
+}  # fmt: skip
+
+
+def orders(positionals: list[str], options: list[list[str]]) -> list[list[str]]:
+    """The options in the order --help lists them and reversed, with the positionals (in
+    their own order) put at every possible place among them."""
+    found = []
+    for opts in (options, options[::-1]):
+        for places in itertools.combinations(range(len(opts) + len(positionals)), len(positionals)):
+            words, rest, given = [], iter(opts), iter(positionals)
+            for i in range(len(opts) + len(positionals)):
+                words += [next(given)] if i in places else next(rest)
+            found.append(words)
+    return found
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_takes_its_arguments_in_any_order(command: str) -> None:
+    """`bulletin new CATEGORY --unit ID --title TEXT SITE_DIR` (the README's order) was
+    refused: "unrecognized arguments: SITE_DIR"."""
+    from bulletin.cli import parse_command_line
+
+    positionals, options, expected = COMMANDS[command]
+    for words in orders(positionals, options):
+        args = vars(parse_command_line([command, *words]))
+        assert args.pop("command") == command
+        assert args == expected, words
+
+
+def test_new_in_the_readme_order_writes_the_item(site: Path) -> None:
+    proc = ok(
+        bulletin(
+            "new", "briefing", "--unit", "beiyuan", "--title", "北苑街道开展消防安全检查",
+            "--date", "2026-06-20", "--slug", "2026-06-20-xiaofang", site,
+        )
+    )  # fmt: skip
+    assert proc.stdout == "content/beiyuan/2026-06-20-xiaofang.md\n"
+    ok(bulletin("check", "--strict", site))
+
+
+def test_commands_with_the_site_between_or_after_options(site: Path) -> None:
+    ok(bulletin("build", "--drafts", site, "--no-search"))
+    assert (site / "public" / DRAFT_PAGE).is_file()
+    rows = ok(bulletin("stats", "--format", "csv", site, "--year", "2026")).stdout.splitlines()
+    assert rows[0].startswith("\ufeff排名,") and rows[1].startswith("1,yingji,")
 
 
 def test_missing_site_directory_is_a_usage_error(tmp_path: Path) -> None:
@@ -266,13 +347,83 @@ def test_new_refuses_a_slug_used_in_another_unit(site: Path) -> None:
     assert not (site / "content" / "beiyuan" / "2026-03-02-chungeng.md").exists()
 
 
-@pytest.mark.parametrize("slug", ["../../escape", "a/b", ".hidden", "bad|name"])
-def test_new_rejects_unsafe_slugs(site: Path, slug: str) -> None:
+UNSAFE = "has characters that are unsafe in URLs or on Windows"
+RESERVED = "is reserved or invalid on Windows"
+HIDDEN = "starts with a dot, so the build would skip it as a hidden file"
+
+
+@pytest.mark.parametrize(
+    ("slug", "why"),
+    [
+        ("con", RESERVED),
+        ("nul", RESERVED),
+        ("AUX", RESERVED),
+        ("com1", RESERVED),
+        ("lpt9.2026", RESERVED),
+        ("foo.", RESERVED),
+        ("foo ", UNSAFE),
+        (" foo", UNSAFE),
+        ("../../escape", UNSAFE),
+        ("a/b", UNSAFE),
+        ("a\\b", UNSAFE),
+        ("bad|name", UNSAFE),
+        ("50%", UNSAFE),
+        ("tab\there", UNSAFE),
+        ("bell\x07", UNSAFE),
+        ("del\x7f", UNSAFE),
+        (".hidden", HIDDEN),
+        ("", "is empty"),
+        pytest.param("长" * 84, None, id="longest"),  # 252 bytes and .md: the longest that fits
+        pytest.param(
+            "长" * 85, "is too long: 258 bytes with .md, over the limit of 255", id="long"
+        ),
+    ],
+)
+def test_new_refuses_a_slug_check_would_refuse(site: Path, slug: str, why: str | None) -> None:
+    """One file-name rule for `new` and `check`: `new --slug con` wrote a file that `check`
+    then refused. Refused before anything is written, exit 2; a slug it takes, check takes."""
     before = tree(site.parent)
     proc = bulletin("new", "briefing", site, "--unit", "beiyuan", "--title", "x", "--slug", slug)
-    assert proc.returncode == 2
-    assert "slug" in proc.stderr
+    if why is None:  # the longest name that fits: written, and check accepts it
+        assert ok(proc).stdout == f"content/beiyuan/{slug}.md\n"
+        ok(bulletin("check", site))
+        return
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr == f"(command line): slug: {slug!r} {why}; choose another\n"
+    assert proc.stdout == ""
     assert tree(site.parent) == before
+
+
+@pytest.mark.parametrize("slug", ["con-2026", "COM10", "auxiliary", "a.b", "中文·名", "x-"])
+def test_new_and_check_agree_on_borderline_names(site: Path, slug: str) -> None:
+    proc = ok(bulletin("new", "notice", site, "--unit", "beiyuan", "--title", "x", "--slug", slug))
+    assert proc.stdout == f"content/beiyuan/{slug}.md\n"
+    ok(bulletin("check", site))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file names are bytes")
+def test_a_file_name_that_is_not_utf8(site: Path) -> None:
+    """`new` with such a slug refuses it; `check` on such a file said so with a traceback."""
+    proc = bulletin("new", "briefing", site, "--unit", "beiyuan", "--title", "x", "--slug",
+                    os.fsdecode(b"bad\xff"))  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr == "(command line): slug: 'bad\\udcff' is not valid UTF-8; choose another\n"
+    good = site / "content" / "beiyuan" / "2025-11-06-yishi.md"
+    with open(os.fsencode(good.parent) + b"/bad\xff.md", "wb") as fh:
+        fh.write(good.read_bytes())
+    os.mkdir(os.fsencode(site / "content") + b"/\xfe")
+    with open(os.fsencode(site / "content") + b"/\xfe/x.md", "wb") as fh:
+        fh.write(good.read_bytes())
+    before = tree(site)
+    for command in ("check", "build"):
+        proc = bulletin(command, site)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr, proc.stderr
+        assert proc.stderr.splitlines()[:2] == [
+            "content/beiyuan/bad\\udcff.md: file name is not valid UTF-8; rename the file",
+            "content/\\udcfe/x.md: file name is not valid UTF-8; rename the file",
+        ]
+    assert tree(site) == before
 
 
 def test_new_rejects_unknown_unit_and_category(site: Path) -> None:

@@ -21,13 +21,15 @@ import os
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import assert_same_tree, paths
 
-from bulletin.build import BuildOptions, build
+from bulletin.build import BuildOptions, build, finish_session
+from bulletin.session import BuildSession
 
 REPO = Path(__file__).parent.parent
 TODAY = "2026-12-31"
@@ -516,3 +518,90 @@ def test_a_withheld_title_that_is_public_text_does_not_stop_the_build(tmp_path: 
     assert result.ok, [d.format() for d in result.errors]
     assert result.withheld == 1
     assert not (tmp_path / "out" / "items" / "plain-secret").exists()
+
+
+GONE_SLUG = "2026-04-24-fangxun"
+GONE_PATH = f"chengguan/{GONE_SLUG}.md"
+
+
+def make_gone(root: Path, how: str) -> None:
+    """Take the item GONE_SLUG out of the site: withheld, drafted, deleted or renamed."""
+    path = root / "content" / GONE_PATH
+    if how == "withheld":
+        text = path.read_text("utf-8").replace("---\n", "---\nclassification: 秘密\n", 1)
+        path.write_text(text, "utf-8")
+    elif how == "drafted":
+        path.write_text(
+            path.read_text("utf-8").replace("---\n", "---\nstatus: draft\n", 1), "utf-8"
+        )
+    elif how == "deleted":
+        path.unlink()
+    else:
+        path.rename(path.with_name("2026-04-24-fangxun-renamed.md"))
+
+
+@pytest.mark.parametrize("how", ["withheld", "drafted", "deleted", "renamed"])
+@pytest.mark.parametrize("kind", ["cli", "session"])
+def test_a_gone_item_leaves_no_empty_directory(tmp_path: Path, how: str, kind: str) -> None:
+    """issue 12 §1: public build, then the item is withheld (or drafted, deleted,
+    renamed), then any other edit: its directory under items/ must not come back, empty
+    or not, and the output holds exactly the paths of a clean build."""
+    root = make_site(tmp_path / "site", secrets=False)
+    out = tmp_path / "out"
+    options = BuildOptions(output=out, jobs=1)
+    if kind == "session":
+        options = BuildOptions(output=out, jobs=1, session=BuildSession(), defer_search=True)
+    assert build(root, options).ok
+    finish_session(options)
+    assert f"items/{GONE_SLUG}" in paths(out)
+    make_gone(root, how)
+    assert build(root, options).ok
+    finish_session(options)
+    other = root / "content" / "beiyuan" / "2026-09-01-diaoyan.md"
+    for step in range(2):  # a body edit, twice: the spare tree is reused both times
+        with other.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n补充第{step}段。\n")
+        changed = frozenset({other.relative_to(root).as_posix()})
+        result = build(root, replace(options, changed=changed) if kind == "session" else options)
+        assert result.ok
+        finish_session(options)
+        assert f"items/{GONE_SLUG}" not in paths(out)
+        clean = tmp_path / f"clean-{step}"
+        assert build(root, BuildOptions(output=clean, jobs=1, cache=False)).ok
+        assert_same_tree(out, clean, f"{how}, then edit {step}")
+
+
+ALPHA = SECRETS[0]
+ALPHA_TITLE = "北苑街道QZXALPHA龘靐信息"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        f"archive/{ALPHA_TITLE}/index.html",  # a directory named by the title
+        f"archive/{quote(ALPHA_TITLE)}/index.html",  # … URL-encoded
+        f"units/{ALPHA.slug}.html",  # a file named by the slug, outside items/
+        f"downloads/{quote(ALPHA.slug)}/list.csv",  # … URL-encoded
+    ],
+)
+def test_a_withheld_slug_or_title_in_an_output_path_refuses_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """issue 12 §1: the leak scan covers the names of files and directories, wherever
+    they are (a planner bug, a stale directory), not only items/<slug>/."""
+    from bulletin.plan import pages
+    from bulletin.plan.pages import Page
+
+    root = make_site(tmp_path / "site")
+
+    def leaky(site, today):  # noqa: ANN001, ANN202 - a planner with a bug
+        yield Page(name, "", {}, ("config",), "leaky", data=b"nothing secret inside")
+
+    monkeypatch.setattr(pages, "PLANNERS", (*pages.PLANNERS, leaky))
+    out = tmp_path / "out"
+    result = build(root, BuildOptions(output=out, jobs=1))
+    assert not result.ok
+    assert [d.message for d in result.errors] == [
+        "output file name reveals a withheld (classified) item"
+    ]
+    assert not out.exists()  # nothing was published

@@ -192,8 +192,8 @@ def test_build_time_pdfs_are_linked_and_made_only_when_their_issue_changes(
 
 def test_sessions_make_pdfs_after_the_live_pages(tmp_path: Path) -> None:
     """serve and watch: pages go live first; finish_session() makes the PDFs."""
-    from bulletin.cache import BuildSession
-    from bulletin.delta import finish_session
+    from bulletin.build import finish_session
+    from bulletin.session import BuildSession
 
     root = pdf_site(tmp_path / "site")
     out = root / "public"

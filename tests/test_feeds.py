@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import content, model, pages, reports, templates
+from bulletin import content, model, templates
 from bulletin.config import load_config
 from bulletin.model import Site
+from bulletin.plan import feeds, pages
 
 SITE = Path(__file__).parent / "sites" / "rules"
 TODAY = dt.date(2026, 5, 20)
@@ -189,7 +190,7 @@ def test_feed_keeps_the_newest_fifty(tmp_path):
     folder = tmp_path / "content" / "a"
     folder.mkdir(parents=True)
     start = dt.date(2026, 1, 1)
-    for n in range(reports.FEED_LIMIT + 10):
+    for n in range(feeds.FEED_LIMIT + 10):
         day = start + dt.timedelta(days=n)
         (folder / f"i{n:03d}.md").write_text(
             f"---\ntitle: 信息{n}\nunit: a\ncategory: briefing\ndate: {day}\n---\n正文\n",
@@ -197,6 +198,6 @@ def test_feed_keeps_the_newest_fifty(tmp_path):
         )
     built = render_all(load_site(tmp_path), TODAY)
     entries = check_atom(parse(built["feed.xml"]))
-    assert len(entries) == reports.FEED_LIMIT
-    assert entries[0].findtext(A + "title") == f"信息{reports.FEED_LIMIT + 9}"
+    assert len(entries) == feeds.FEED_LIMIT
+    assert entries[0].findtext(A + "title") == f"信息{feeds.FEED_LIMIT + 9}"
     assert entries[-1].findtext(A + "title") == "信息10"

@@ -15,6 +15,8 @@ import os
 import shutil
 from pathlib import Path
 
+from conftest import copy_basic_site
+
 from bulletin.build import BuildOptions, build
 
 SITE = Path(__file__).parent / "sites" / "basic"
@@ -30,10 +32,7 @@ def files_under(root: Path) -> dict[str, Path]:
 
 
 def build_fixture(tmp_path: Path) -> Path:
-    site = tmp_path / "basic"
-    shutil.copytree(
-        SITE, site, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
-    )
+    site = copy_basic_site(tmp_path / "basic")
     out = tmp_path / "out"
     # the search index has its own tests (tests/test_search_*.py); golden files are pages
     result = build(site, BuildOptions(output=out, search=False))

@@ -17,31 +17,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import assert_same_tree, tree
 
 from bench.corpus import generate
-from bulletin.build import BuildOptions, build, output_signature
-from bulletin.cache import BuildCache, BuildSession
-from bulletin.delta import finish_session
+from bulletin.build import BuildOptions, build, finish_session
+from bulletin.cache import BuildCache
+from bulletin.output import output_signature
+from bulletin.session import BuildSession
 
 TODAY = dt.date(2026, 11, 27)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def assert_same_tree(incremental: Path, clean: Path, step: str) -> None:
-    a, b = tree(incremental), tree(clean)
-    missing = sorted(set(b) - set(a))
-    extra = sorted(set(a) - set(b))
-    different = sorted(k for k in set(a) & set(b) if a[k] != b[k])
-    assert not (missing or extra or different), (
-        f"after {step}: missing {missing[:5]}, extra {extra[:5]}, different {different[:5]}"
-    )
 
 
 def items(site: Path) -> list[Path]:
@@ -183,7 +167,7 @@ def test_unchanged_rebuild_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> No
     # the output's signature, updated from what the build wrote, is what a walk finds:
     # the next build trusts the output (nothing to render, and it says so)
     manifest = BuildCache(site).load_manifest()
-    assert manifest["output_sig"] == output_signature(out)
+    assert manifest.output_sig == output_signature(out)
     assert build(site, options).up_to_date
     (out / "index.html").write_text("edited by hand", encoding="utf-8")
     repaired = build(site, options)
@@ -201,7 +185,7 @@ def test_unchanged_rebuild_writes_nothing_and_keeps_mtimes(tmp_path: Path) -> No
     feed.unlink()
     feed.write_bytes(b"<feed/>")
     assert build(site, options).ok and feed.read_bytes() != b"<feed/>"
-    assert BuildCache(site).load_manifest()["output_sig"] == output_signature(out)
+    assert BuildCache(site).load_manifest().output_sig == output_signature(out)
 
 
 def test_corrupt_cache_is_ignored_not_trusted(tmp_path: Path) -> None:
@@ -250,21 +234,21 @@ def test_cache_written_by_a_background_child_serves_the_next_build(
 ) -> None:
     """A first build writes its big cache in a forked child; the next build must find
     every item in it (only the edited file is read again) and still match a clean build."""
-    import bulletin.build as build_module
+    from bulletin import parallel, sources
 
     site = tmp_path / "site"
     generate(site, 20, seed=6)
     out = tmp_path / "out"
     options = BuildOptions(output=out, today=TODAY, search=False)
     children: list[int] = []
-    real = build_module._in_background
+    real = parallel.in_background
 
     def counted(work):  # noqa: ANN001, ANN202
         children.append(1)
         return real(work)
 
-    monkeypatch.setattr(build_module, "BACKGROUND_WRITE_MIN", 1)
-    monkeypatch.setattr(build_module, "_in_background", counted)
+    monkeypatch.setattr(sources, "BACKGROUND_WRITE_MIN", 1)
+    monkeypatch.setattr(parallel, "in_background", counted)
     assert build(site, options).ok
     assert children == [1]
     one = items(site)[3]

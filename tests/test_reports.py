@@ -34,9 +34,10 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import content, model, pages, reports, stats, templates
+from bulletin import content, model, stats, templates
 from bulletin.config import load_config
 from bulletin.model import Site
+from bulletin.plan import pages, reports
 
 SITE = Path(__file__).parent / "sites" / "rules"
 EXPECTED = SITE / "expected"
@@ -301,6 +302,37 @@ def test_charts_are_accessible_svg(built):
     )
 
 
+def test_charts_have_a_title_and_axis_captions(built):
+    """Every chart says what it shows (a visible title) and what its bars count."""
+    for year in (2025, 2026):
+        page = html(built, f"stats/{year}/index.html")
+        figures = re.findall(r'<figure class="chart-figure">.*?</figure>', page, re.S)
+        assert len(figures) == 2, year
+        for fig in figures:
+            caption = re.search(r'<figcaption class="chart-title"[^>]*>([^<]+)</figcaption>', fig)
+            assert caption and str(year) in caption.group(1)
+            assert re.search(r'class="axis-caption"[^>]*>信息数（条）<', fig)
+        assert re.search(r'class="axis-caption"[^>]*>月份<', figures[1])
+
+
+def test_months_to_come_are_not_drawn_as_zero(site, built):
+    """On 20 May, June to December have no bar and no 0; the past year has all twelve."""
+    months = re.findall(
+        r'<figure class="chart-figure">.*?</figure>', html(built, "stats/2026/index.html"), re.S
+    )[1]
+    assert months.count("<rect") == 5  # January to May (May's 0 is a real 0)
+    assert "5月: 0" in months and "6月: 尚未到来" in months and "12月: 尚未到来" in months
+    assert ">12月</text>" in months  # the axis still shows the whole year
+    assert months.count('<text class="value"') == 5
+    past = re.findall(
+        r'<figure class="chart-figure">.*?</figure>', html(built, "stats/2025/index.html"), re.S
+    )[1]
+    assert past.count("<rect") == 12 and "尚未到来" not in past
+    # the build's today decides, e.g. 30 November: December is still to come
+    late = reports.stats_charts(stats.year_stats(site, 2026, dt.date(2026, 11, 30)), site)
+    assert late["months"].count("<rect") == 11 and "12月: 尚未到来" in late["months"]
+
+
 def test_unit_dashboard(built):
     page = html(built, "units/alpha/index.html")
     dash = re.search(r'<section class="dashboard".*?</section>', page, re.S).group(0)
@@ -349,7 +381,10 @@ def test_anthology(built):
     page = html(built, "anthology/2026/index.html")
     assert page.count('class="anthology-report"') == 1
     assert 'href="#r1"' in page and "关于乙街道老旧小区管理的调研报告" in page
-    assert "<h2>一、基本情况</h2>" in page  # the whole report, not a link
+    # the whole report, not a link; its own sections sit one level below its title
+    report = re.search(r'<article class="anthology-report".*?</article>', page, re.S).group(0)
+    assert re.findall(r"<h2\b[^>]*>([^<]*)</h2>", report) == ["关于乙街道老旧小区管理的调研报告"]
+    assert "<h3>一、基本情况</h3>" in report
     index = html(built, "anthology/index.html")
     assert 'href="/anthology/2026/"' in index
 

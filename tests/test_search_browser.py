@@ -16,6 +16,7 @@ from urllib.parse import quote
 import jinja2
 import pytest
 
+from bulletin.i18n import client_strings, translate
 from bulletin.search import SearchRecord, write_search_index
 from bulletin.search.tokenize import query_keys
 
@@ -129,7 +130,8 @@ def render_page(lang: str) -> str:
     )
     env.globals.update(
         url=lambda path="": PREFIX + str(path).lstrip("/"),
-        t=lambda key, **kw: {"search": "搜索" if lang != "en" else "Search"}.get(key, key),
+        t=lambda key, **kw: translate(lang, key, **kw),
+        search_strings=lambda: client_strings(lang),
         lang=lang,
     )
     return env.get_template("search.html").render()
@@ -178,7 +180,9 @@ def test_query_from_url_shows_item_with_highlight(http_server, page, site: Path)
     assert "防汛工作" in marks
     result = page.locator(".bsearch-results li").first
     meta = result.locator(".bsearch-meta").inner_text()
-    assert "城关镇" in meta and "信息简报" in meta and "2025-06-02" in meta and "市委采用" in meta
+    assert (
+        "城关镇" in meta and "信息简报" in meta and "2025年6月2日" in meta and "被市委采用" in meta
+    )
     assert result.locator("a").get_attribute("href") == records()[0].url
     assert page.external_requests == []
     assert not page.page_errors and not page.console_errors
@@ -202,14 +206,31 @@ def test_typing_substrings_and_multi_term(http_server, page, site: Path) -> None
     assert page.external_requests == []
 
 
-def test_precision_absent_combination_returns_nothing(http_server, page, site: Path) -> None:
+def test_precision_absent_combination_is_never_claimed(http_server, page, site: Path) -> None:
+    """No item holds these phrases whole: nothing is shown as a match. What is shown is
+    the labelled fallback, and every item in it holds every word of the phrase."""
     base = http_server(site, prefix=PREFIX)
     page.goto(base + "search/")
     _wait_results(page)
-    for q in ("秋汛工作", "防汛督查", "乡村防汛", "河长防汛工作"):
+    texts = {r.title: r.title + "\n" + r.text for r in records()}
+    for q, fallback in (
+        ("秋汛工作", ["新丰镇秋汛工程进展"]),
+        ("防汛督查", ["城关镇扎实推进防汛工作"]),
+        ("乡村防汛", []),
+        ("河长防汛工作", []),
+    ):
         _search(page, q)
-        assert _titles(page) == [], q
-        assert "未找到" in page.locator(".bsearch-status").inner_text()
+        status = page.locator(".bsearch-status").inner_text()
+        titles = _titles(page)
+        assert sorted(titles) == fallback, q
+        assert all(q not in texts[t] for t in titles), q
+        if not titles:
+            assert "未找到" in status and page.locator("#bsearch[data-fallback]").count() == 0
+            continue
+        words = page.evaluate("q => window.bulletinSearch.parts(q)", q)
+        assert len(words) > 1 and all(w in texts[t] for t in titles for w in words), (q, words)
+        assert status.startswith(f"没有找到完整短语“{q}”"), status
+        assert page.locator("#bsearch[data-fallback]").count() == 1
 
 
 def test_title_matches_rank_first_and_sort_newest(http_server, page, site: Path) -> None:

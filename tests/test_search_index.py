@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import random
@@ -9,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import tree
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,14 +73,6 @@ def make_records(n: int, seed: int = 1, start_year: int = 2021) -> list[SearchRe
             )
         )
     return [replace(r, category_name=CATS[r.category_id]) for r in recs]
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
 
 
 # --- tokenisation ------------------------------------------------------------------------
@@ -240,6 +234,24 @@ def test_multi_term_and_filters(corpus: list[SearchRecord], built: Path) -> None
     assert city == {r.url for r in corpus if ("city", "市委") in r.adopted}
 
 
+def test_date_range_filter(corpus: list[SearchRecord], built: Path) -> None:
+    """Each item's day is in the attribute table: from/to (both included) select by date."""
+    index = SearchIndex(built / "search-index")
+    manifest = index.manifest
+    assert len(manifest["widths"]) == 4 and manifest["day0"] == min(r.date for r in corpus)
+    dates = sorted(r.date for r in corpus)
+    lo, hi = (dt.date.fromisoformat(dates[len(dates) * k // 5]) for k in (1, 3))
+    got = set(_urls(index, index.search("", date_from=lo, date_to=hi).ids))
+    want = {r.url for r in corpus if lo.isoformat() <= r.date <= hi.isoformat()}
+    assert got == want and got
+    day = dates[len(dates) // 2]
+    one = dt.date.fromisoformat(day)
+    same = set(_urls(index, index.search("", date_from=one, date_to=one).ids))
+    assert same == {r.url for r in corpus if r.date == day}
+    flood = set(_urls(index, index.search("防汛", date_from=lo).ids))
+    assert flood == {u for u in _truth(corpus, "防汛") if u.split("/")[3] >= lo.isoformat()}
+
+
 def test_title_matches_rank_first_then_newest(corpus: list[SearchRecord], built: Path) -> None:
     index = SearchIndex(built / "search-index")
     ids = index.search("河长制").ids
@@ -266,7 +278,7 @@ def test_deterministic_and_order_independent(corpus: list[SearchRecord], tmp_pat
 def test_parallel_build_equals_in_process_build(
     corpus: list[SearchRecord], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recs = indexer._check_records(corpus)
+    recs = indexer.check_records(corpus)
     serial = indexer.build_shards(recs, 64, 1)
     monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
     monkeypatch.setattr(indexer, "MAX_BLOCK", 70)  # several blocks per worker
@@ -378,7 +390,7 @@ def test_one_item_edit_reindexes_one_item(tmp_path: Path) -> None:
     same = _build(recs, out, cache)
     assert same.mode == "unchanged" and same.items_tokenized == 0 and same.files_written == 0
 
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     victim = ordered[300]
     edited = [
         replace(r, text=r.text + "新增防汛督查内容。") if r.url == victim.url else r for r in recs
@@ -449,7 +461,7 @@ def test_corrupt_cache_is_detected_and_ignored(tmp_path: Path, damage) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     _build(recs, out, cache)
     damage(cache)
-    ordered = indexer._check_records(recs)
+    ordered = indexer.check_records(recs)
     edited = [
         replace(r, title=r.title + "（续报）") if r.url == ordered[10].url else r for r in recs
     ]
@@ -484,9 +496,18 @@ def test_shard_count_grows_with_the_site() -> None:
     assert indexer.shard_count_for(100_000) == 4096
 
 
-def test_a_failing_worker_fails_the_build(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError, match="unknown worker command"):
-        indexer._run_workers(str(tmp_path), [["bogus", str(tmp_path), "16", "1"]])
+def broken_tokenizer(*args: object) -> None:
+    """A worker task that fails (module level: a forkserver's worker imports it)."""
+    raise RuntimeError("tokenizer failed")
+
+
+def test_a_failing_worker_fails_the_build(
+    corpus: list[SearchRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexer, "MIN_PARALLEL", 10)
+    monkeypatch.setattr(indexer, "tokenize_blocks", broken_tokenizer)
+    with pytest.raises(RuntimeError, match="tokenizer failed"):
+        indexer.build_shards(indexer.check_records(corpus), 64, 2)
 
 
 def test_client_constants_match_the_indexer() -> None:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import tree
 
 from bulletin.build import BuildOptions, BuildResult, build
 from bulletin.watch import Change, Rebuild, Watcher, relevant, summarize
@@ -87,15 +88,6 @@ def make_site(dest: Path) -> Path:
             '{% extends "base.html" %}\n', encoding="utf-8"
         )
     return dest
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    """Every file under root: relative posix path → bytes."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.is_symlink()
-    }
 
 
 def html_containing(root: Path, text: str) -> list[str]:

@@ -14,13 +14,8 @@ the footer of every page.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
-
-from ..i18n import translate
-from ..model import Site
-from .pdf import render_html
 
 BODY_FONT = "仿宋_GB2312"
 BODY_FONT_FALLBACK = "FangSong"
@@ -31,15 +26,16 @@ SKIP_CLASSES = {"source", "downloads", "visually-hidden", "issue-toc", "circular
 SKIP_TAGS = {"nav", "script", "style", "form", "button", "svg"}
 
 
-def document_docx(site: Site, template: str, context: dict[str, Any], today: dt.date) -> bytes:
-    """The page rendered by ``template`` as a .docx file's bytes. Raises ImportError
+def html_docx(html: str, marking: str, publisher: str) -> bytes:
+    """A page's HTML (as the site renders it) as a .docx file's bytes, with ``marking``
+    (内部资料，注意保存) and ``publisher`` in the header of every page. Raises ImportError
     without python-docx."""
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
     from lxml import html as lxml_html
 
-    page = lxml_html.fromstring(render_html(site, template, context, today))
+    page = lxml_html.fromstring(html)
     article = page.find(".//main") if page.find(".//main") is not None else page
     doc = docx.Document()
     section = doc.sections[0]
@@ -50,9 +46,8 @@ def document_docx(site: Site, template: str, context: dict[str, Any], today: dt.
     normal = doc.styles["Normal"]
     normal.font.size = Pt(16)
     _fonts(normal.element, BODY_FONT_FALLBACK, BODY_FONT)
-    marking = site.config.marking or translate(site.config.language, "page_marking")
     header = section.header.paragraphs[0]
-    header.text = f"{marking}\t\t{site.config.publisher}"
+    header.text = f"{marking}\t\t{publisher}"
     _small(header, Pt(10.5))
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER

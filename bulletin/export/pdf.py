@@ -1,7 +1,7 @@
-"""PDF through WeasyPrint, from the page's own HTML and the print stylesheet.
+"""PDF through WeasyPrint, from a page's own HTML and the print stylesheet.
 
-The HTML is rendered by the site's templates (the same as the page on the intranet), then
-laid out by WeasyPrint for print media: ``bulletin/static/print.css`` gives A4, the
+The HTML is what the site's templates render for the page on the intranet (``render``);
+WeasyPrint lays it out for print media: ``bulletin/static/print.css`` gives A4, the
 GB/T 9704 margins, 「— 1 —」 page numbers and the marking on every page. Nothing is
 fetched from a network: the only URLs resolved are the site's own stylesheets, served from
 the package (``SiteFetcher``). Fonts come from the system through fontconfig (Debian:
@@ -10,7 +10,6 @@ the package (``SiteFetcher``). Fonts come from the system through fontconfig (De
 
 from __future__ import annotations
 
-import datetime as dt
 import mimetypes
 import re
 import shutil
@@ -18,9 +17,6 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from .. import templates
-from ..model import Site
 
 STATIC = Path(__file__).parent.parent / "static"
 ORIGIN = "https://bulletin.invalid"  # a base for the page's URLs; never contacted
@@ -36,22 +32,17 @@ class PdfResult:
     pages: int
 
 
-def render_html(site: Site, template: str, context: dict[str, Any], today: dt.date) -> str:
-    """The page's HTML, as the site's templates render it."""
-    env = templates.make_environment(site.config)
-    return templates.render(env, template, {"site": site, "today": today, **context}, site.config)
-
-
-def document_pdf(site: Site, template: str, context: dict[str, Any], today: dt.date) -> PdfResult:
-    """Lay out a page of the site as a PDF document. Raises ImportError without WeasyPrint
-    and ``templates.TemplateFailure`` for a broken layout."""
+def html_pdf(html: str, page_url: str, base_path: str) -> PdfResult:
+    """Lay out a page's HTML (the page at ``page_url``, a path below the site's
+    ``base_path``) as an A4 PDF document. Its stylesheets are read from the package; no
+    other URL is fetched. Raises ImportError without WeasyPrint."""
     import weasyprint
 
-    html = render_html(site, template, context, today)
-    base = ORIGIN + site.config.base_path
-    page_url = ORIGIN + str(context.get("page_url", site.config.base_path))
     document = weasyprint.HTML(
-        string=html, base_url=page_url, url_fetcher=_fetcher(base), media_type="print"
+        string=html,
+        base_url=ORIGIN + page_url,
+        url_fetcher=_fetcher(ORIGIN + base_path),
+        media_type="print",
     ).render()
     data = document.write_pdf()
     fonts = tuple(sorted({str(f.family) for f in getattr(document, "fonts", {}).values()}))

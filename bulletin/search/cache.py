@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .output import atomic_write
+from ..fsutil import atomic_write
 
 CACHE_FORMAT = 1
 _HEX12 = re.compile(r"[0-9a-f]{12}")

@@ -9,7 +9,7 @@ Files (shards and attributes are content-addressed)::
 
     manifest.json      counts, shard names, filter names, year ranges, version
     s/<h>.bin          postings shards (see encoding.py)
-    a-<h>.bin          per-item unit / category / adoption columns for the filters
+    a-<h>.bin          per-item unit / category / adoption / day columns for the filters
     f/<id>.json        one item: {"u": url, "t": title, "d": date, "x": text}, fetched
                        as f/<id>.json?v=<manifest "fragments"> (a hash of all fragments)
 """
@@ -22,32 +22,36 @@ import json
 import marshal
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from array import array
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Sequence
-from itertools import repeat
+from concurrent.futures import Executor, Future
+from contextlib import ExitStack
 from pathlib import Path
 
-from . import SearchRecord, SearchReport
+from .. import parallel
 from .cache import Cache, CacheError, CacheState, content_hash
 from .encoding import decode_record, encode_record, encode_shard, shard_of, split_shard
 from .output import SyncResult, delete_stale, sync_tree, write_files
+from .records import SearchRecord, SearchReport
 from .tokenize import index_normalize, item_tokens
+from .worker import encode_group, encode_groups, start, tokenize_block, tokenize_blocks
 
 INDEX_DIR = "search-index"
 FORMAT = 1
 ASSETS = Path(__file__).with_name("assets")
 MIN_PARALLEL = 600  # below this, starting worker processes costs more than it saves
 MAX_BLOCK = 8000  # items per tokenising task (memory of a worker ~ 40 kB per item)
-_TC = "I" if array("I").itemsize == 4 else "L"
-_ISIZE = array(_TC).itemsize
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _CONTENT_ADDRESSED = re.compile(r"s/[0-9a-f]{12}\.bin|a-[0-9a-f]{12}\.bin")
+
+
+def content_addressed(rel: str) -> bool:
+    """Whether the name of an index file is derived from a hash of its bytes."""
+    return _CONTENT_ADDRESSED.fullmatch(rel) is not None
 
 
 def shard_count_for(items: int) -> int:
@@ -72,7 +76,7 @@ def worker_count() -> int:
 # --- records ---------------------------------------------------------------------------
 
 
-def _check_records(records: Sequence[SearchRecord]) -> list[SearchRecord]:
+def check_records(records: Sequence[SearchRecord]) -> list[SearchRecord]:
     seen: set[str] = set()
     for r in records:
         if not isinstance(r.url, str) or not r.url:
@@ -100,125 +104,14 @@ def fragment_bytes(r: SearchRecord) -> bytes:
 # --- full build: phase 1 tokenises blocks of items, phase 2 encodes groups of shards -----
 
 
-Postings = dict[str, bytes]  # token -> ids as a native uint32 array
-ShardPart = dict[int, tuple[Postings, Postings]]  # shard -> (all, title)
-
-
-def _tokenize_block(
-    lo: int, pairs: Sequence[tuple[str, str]], shard_count: int, groups: int
-) -> list[ShardPart]:
-    """Postings of items lo.., split by shard and then into ``groups`` shard groups."""
-    post: defaultdict[str, list[int]] = defaultdict(list)
-    tpost: defaultdict[str, list[int]] = defaultdict(list)
-    get, tget, append = post.__getitem__, tpost.__getitem__, list.append
-    for k, (title, text) in enumerate(pairs):
-        i = lo + k
-        nt = index_normalize(title)
-        # post[tok].append(i) for every token, without a bytecode loop per token
-        deque(map(append, map(get, item_tokens(nt + "\n" + index_normalize(text))), repeat(i)), 0)
-        deque(map(append, map(tget, item_tokens(nt)), repeat(i)), 0)
-    out: list[ShardPart] = [{} for _ in range(groups)]
-    mask = shard_count - 1
-    for which, src in ((0, post), (1, tpost)):
-        for tok, ids in src.items():
-            s = zlib.crc32(tok.encode("utf-8")) & mask
-            part = out[s % groups].get(s)
-            if part is None:
-                part = out[s % groups][s] = ({}, {})
-            part[which][tok] = array(_TC, ids).tobytes()
-    return out
-
-
-def _ids(segments: list[bytes]) -> list[int]:
-    a = array(_TC)
-    a.frombytes(segments[0] if len(segments) == 1 else b"".join(segments))
-    return a.tolist()
-
-
-def _encode_group(blocks: Sequence[ShardPart]) -> dict[int, bytes]:
-    """Merge the blocks' postings (blocks in id order) and encode their shards."""
-    shards = sorted({s for part in blocks for s in part})
-    out: dict[int, bytes] = {}
-    for s in shards:
-        merged: dict[str, list[bytes]] = {}
-        tmerged: dict[str, list[bytes]] = {}
-        for part in blocks:
-            pair = part.get(s)
-            if pair is None:
-                continue
-            for target, src in ((merged, pair[0]), (tmerged, pair[1])):
-                for tok, b in src.items():
-                    seg = target.get(tok)
-                    if seg is None:
-                        target[tok] = [b]
-                    else:
-                        seg.append(b)
-        recs = []
-        for tok, segs in merged.items():
-            tsegs = tmerged.get(tok)
-            if tsegs is None and len(segs) == 1 and len(segs[0]) == _ISIZE:  # one item
-                ids = [int.from_bytes(segs[0], sys.byteorder)]
-                recs.append((tok, encode_record(tok, ids, ())))
-            else:
-                recs.append((tok, encode_record(tok, _ids(segs), _ids(tsegs) if tsegs else [])))
-        out[s] = encode_shard(recs)
-    return out
-
-
-class _Workers:
-    """Worker subprocesses started at once, in parallel, and waited for later."""
-
-    def __init__(self, jobs: list[list[str]]):
-        root = str(Path(__file__).resolve().parents[2])
-        code = (
-            "import sys;sys.path.insert(0,sys.argv[1]);"
-            "from bulletin.search.worker import main;sys.exit(main(sys.argv[2:]))"
-        )
-        self.procs: list[subprocess.Popen[bytes]] = []
-        try:
-            for args in jobs:
-                self.procs.append(
-                    subprocess.Popen(
-                        [sys.executable, "-c", code, root, *args],
-                        stdin=subprocess.DEVNULL,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.PIPE,
-                    )
-                )
-        except BaseException:
-            self.kill()
-            raise
-
-    def wait(self) -> None:
-        """Wait for all; raise RuntimeError with their messages if one failed."""
-        errors = []
-        try:
-            for p in self.procs:
-                _, err = p.communicate()
-                if p.returncode:
-                    errors.append(err.decode("utf-8", "replace").strip()[-2000:])
-        finally:  # interrupted (Ctrl-C, an exception): leave no worker behind
-            self.kill()
-        if errors:
-            raise RuntimeError("search index worker failed:\n" + "\n".join(errors))
-
-    def kill(self) -> None:
-        for p in self.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-
-
-def _run_workers(tmp: str, jobs: list[list[str]]) -> None:
-    _Workers(jobs).wait()
-
-
 class ShardBuild:
     """A full build of the shards; with workers, phase 1 runs while the caller goes on.
 
     Phase 1 tokenises equal blocks of items (each worker the same number of blocks) into
     per-shard-group postings files; phase 2 merges each group's blocks in id order and
-    encodes its shards. Start it, do other work, then call :meth:`finish`.
+    encodes its shards (``worker.py``). The workers are a ``bulletin.parallel`` pool:
+    forked, or from a forkserver when this process has other threads. Start it, do other
+    work, then call :meth:`finish`.
     """
 
     def __init__(self, records: Sequence[SearchRecord], shard_count: int, workers: int):
@@ -228,6 +121,8 @@ class ShardBuild:
         pairs = [(r.title, r.text) for r in records]
         self._pairs: list[tuple[str, str]] | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._stack = ExitStack()
+        self._phase1: list[Future[None]] = []
         if workers <= 1 or n < MIN_PARALLEL:
             self._pairs = pairs
             return
@@ -242,15 +137,19 @@ class ShardBuild:
                 with open(os.path.join(tmp, f"in-{b}"), "wb") as fh:
                     marshal.dump((lo, pairs[lo:hi]), fh)
             w = min(workers, len(self.blocks))
-            self._phase1 = _Workers(
-                [
-                    ["tokenize", tmp, str(shard_count), str(self.groups)]
-                    + [str(b) for b in range(k, len(self.blocks), w)]
-                    for k in range(w)
-                ]
-            )
+            self._pool: Executor = self._stack.enter_context(parallel.pool(w, start))
+            self._phase1 = [
+                self._pool.submit(
+                    tokenize_blocks,
+                    tmp,
+                    shard_count,
+                    self.groups,
+                    list(range(k, len(self.blocks), w)),
+                )
+                for k in range(w)
+            ]
         except BaseException:
-            self._tmp.cleanup()
+            self.close()
             raise
 
     def finish(self) -> list[bytes]:
@@ -259,24 +158,25 @@ class ShardBuild:
             was_enabled = gc.isenabled()
             gc.disable()
             try:
-                by_shard = _encode_group(_tokenize_block(0, self._pairs, self.shard_count, 1))
+                encoded = encode_group(tokenize_block(0, self._pairs, self.shard_count, 1))
             finally:
                 if was_enabled:
                     gc.enable()
-            return [by_shard.get(s, b"") for s in range(self.shard_count)]
+            return [encoded.get(s, b"") for s in range(self.shard_count)]
         assert self._tmp is not None
         tmp = self._tmp.name
         try:
-            self._phase1.wait()
+            for future in self._phase1:
+                future.result()
             w = min(self.workers, self.groups)
-            _run_workers(
-                tmp,
-                [
-                    ["encode", tmp, str(self.shard_count), str(len(self.blocks))]
-                    + [str(g) for g in range(k, self.groups, w)]
-                    for k in range(w)
-                ],
-            )
+            phase2 = [
+                self._pool.submit(
+                    encode_groups, tmp, len(self.blocks), list(range(k, self.groups, w))
+                )
+                for k in range(w)
+            ]
+            for future in phase2:
+                future.result()
             by_shard: dict[int, bytes] = {}
             for g in range(self.groups):
                 with open(os.path.join(tmp, f"out-{g}"), "rb") as fh:
@@ -286,9 +186,11 @@ class ShardBuild:
             self.close()
 
     def close(self) -> None:
-        """Stop the workers (if still running) and remove the temporary files."""
+        """Stop the workers (work not started is cancelled) and remove the temporary files."""
+        for future in self._phase1:
+            future.cancel()
+        self._stack.close()
         if self._tmp is not None:
-            self._phase1.kill()
             self._tmp.cleanup()
             self._tmp = None
 
@@ -432,7 +334,12 @@ def assemble(
     ccol, cw = _column([cat_ix[r.category_id] for r in records], len(cats))
     masks = [sum(1 << level_ix[lv] for lv in {lv for lv, _ in r.adopted}) for r in records]
     acol, aw = _column(masks, 1 << len(levels))
-    attrs = ucol + ccol + acol
+    # each item's date as days since the first item's (records are in date order): the
+    # client's from/to date filter
+    day0 = dt.date.fromisoformat(records[0].date) if records else dt.date(1970, 1, 1)
+    days = [(dt.date.fromisoformat(r.date) - day0).days for r in records]
+    dcol, dw = _column(days, days[-1] + 1 if days else 1)
+    attrs = ucol + ccol + acol + dcol
     attrs_name = f"a-{content_hash(attrs)}.bin"
     files[attrs_name] = attrs
 
@@ -451,7 +358,8 @@ def assemble(
         "shardBits": len(shards).bit_length() - 1,
         "shards": "".join(shard_hashes),
         "attrs": attrs_name,
-        "widths": [uw, cw, aw],
+        "widths": [uw, cw, aw, dw],
+        "day0": day0.isoformat(),
         "fragments": version,
         "units": [list(u) for u in units],
         "categories": [list(c) for c in cats],
@@ -482,7 +390,7 @@ def write_search_index(
     With ``cache_dir``, a build after a small edit re-tokenises only the changed items.
     """
     start = time.perf_counter()
-    recs = _check_records(records)
+    recs = check_records(records)
     n = len(recs)
     shard_count = shard_count_for(n)
     frags = [fragment_bytes(r) for r in recs]
@@ -526,10 +434,10 @@ def write_search_index(
 
     files = assemble(recs, frags, frag_hashes, shards, shard_hashes, language)
     if early is None:
-        result = sync_tree(root, files, _CONTENT_ADDRESSED.fullmatch)
+        result = sync_tree(root, files, content_addressed)
     else:
         rest = {k: v for k, v in files.items() if not k.startswith("f/")}
-        late = write_files(root, rest, _CONTENT_ADDRESSED.fullmatch)
+        late = write_files(root, rest, content_addressed)
         result = SyncResult(
             early.written + late.written,
             early.unchanged + late.unchanged,

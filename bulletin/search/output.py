@@ -15,6 +15,8 @@ from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..fsutil import atomic_write
+
 
 @dataclass(frozen=True)
 class SyncResult:
@@ -23,23 +25,6 @@ class SyncResult:
     deleted: int
     bytes_written: int
     total_bytes: int
-
-
-def atomic_write(path: Path | str, data: bytes) -> None:
-    path = os.fspath(path)
-    folder, name = os.path.split(path)
-    os.makedirs(folder or ".", exist_ok=True)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "xb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _up_to_date(path: str, data: bytes, trust_name: bool) -> bool:

@@ -7,6 +7,7 @@ sample). Not used by the build.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ class SearchIndex:
         names = m["shards"]
         self.shard_names = [names[i * 12 : i * 12 + 12] for i in range(self.shard_count)]
         raw = (self.dir / m["attrs"]).read_bytes()
-        uw, cw, aw = m["widths"]
+        uw, cw, aw, dw = m["widths"]
         n = self.count
 
         def col(off: int, w: int) -> list[int]:
@@ -42,6 +43,8 @@ class SearchIndex:
         self.unit = col(0, uw)
         self.cat = col(n * uw, cw)
         self.adopt = col(n * (uw + cw), aw)
+        day0 = dt.date.fromisoformat(m["day0"])
+        self.date = [day0 + dt.timedelta(days=d) for d in col(n * (uw + cw + aw), dw)]
         self._shards: dict[int, dict[str, bytes]] = {}
 
     def lookup(self, key: str) -> tuple[list[int], list[int]]:
@@ -59,9 +62,19 @@ class SearchIndex:
         return json.loads((self.dir / "f" / f"{item}.json").read_text("utf-8"))
 
     def _filter_ok(
-        self, i: int, unit: str | None, cat: str | None, year: int | None, level: str | None
+        self,
+        i: int,
+        unit: str | None,
+        cat: str | None,
+        year: int | None,
+        level: str | None,
+        dates: tuple[dt.date | None, dt.date | None] = (None, None),
     ) -> bool:
         m = self.manifest
+        if dates[0] is not None and self.date[i] < dates[0]:
+            return False
+        if dates[1] is not None and self.date[i] > dates[1]:
+            return False
         if unit is not None and m["units"][self.unit[i]][0] != unit:
             return False
         if cat is not None and m["categories"][self.cat[i]][0] != cat:
@@ -85,10 +98,14 @@ class SearchIndex:
         category: str | None = None,
         year: int | None = None,
         level: str | None = None,
+        date_from: dt.date | None = None,
+        date_to: dt.date | None = None,
         sort: str = "relevance",
     ) -> QueryResult:
+        """Items matching ``query`` and the filters (``date_from``/``date_to`` inclusive)."""
         terms, keys, exact = query_keys(query)
-        filtered = any(v is not None for v in (unit, category, year, level))
+        dates = (date_from, date_to)
+        filtered = any(v is not None for v in (unit, category, year, level, *dates))
         if not terms:
             if not filtered:
                 return QueryResult([], 0)
@@ -102,7 +119,7 @@ class SearchIndex:
                 cand_l = set(a) if cand_l is None else cand_l & set(a)
                 title_l = set(t) if title_l is None else title_l & set(t)
             cand, title = cand_l or set(), title_l or set()
-        cand = {i for i in cand if self._filter_ok(i, unit, category, year, level)}
+        cand = {i for i in cand if self._filter_ok(i, unit, category, year, level, dates)}
         result = QueryResult([], len(cand), keys=keys)
         verified = cand
         if terms and not exact:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bulletin.config import SiteConfig, load_config
-from bulletin.content import discover, read_item
+from bulletin.content import discover, file_name_problem, read_item
 
 SITE_TOML = """
 title = "测试"
@@ -18,6 +18,9 @@ name = "城关镇"
 kind = "town"
 [units.nongye]
 name = "区农业农村局"
+kind = "department"
+[units.0701]
+name = "七〇一所"
 kind = "department"
 """
 
@@ -125,6 +128,21 @@ def test_yaml_document_end_marker_closes_front_matter(config: SiteConfig) -> Non
     assert item is not None
 
 
+@pytest.mark.parametrize("opening", ["--- ", "---\t", "---  \t "])
+def test_spaces_after_the_opening_fence_are_accepted(opening: str, config: SiteConfig) -> None:
+    """As after the closing fence: editors cannot see them."""
+    result = read(GOOD.replace("---\n", f"{opening}\n", 1), config)
+    assert result.diagnostics == ()
+    assert result.item is not None and result.item.line_of("tags") == 10
+    assert result.item.body.links[0].line == 15
+
+
+def test_other_text_on_the_opening_line_is_not_a_fence(config: SiteConfig) -> None:
+    assert problems(GOOD.replace("---\n", "--- title: x\n", 1), config) == [
+        'content/chengguan/x.md:1: no front matter: the file must start with a "---" line'
+    ]
+
+
 # --- encodings ------------------------------------------------------------------------
 
 
@@ -192,6 +210,154 @@ def test_duplicate_key_is_an_error(config: SiteConfig) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            "adopted-by: [district, {level: city, level: province}]\n",
+            "6: adopted-by: entry 2: level: is given twice (also on line 6); keep one",
+        ),
+        (
+            "adopted-by:\n  - level: city\n    date: 2026-05-02\n    level: province\n",
+            "9: adopted-by: entry 1: level: is given twice (also on line 7); keep one",
+        ),
+        (
+            "instructions:\n  - by: 市委副书记\n    level: city\n    by: 市长\n",
+            "9: instructions: entry 1: by: is given twice (also on line 7); keep one",
+        ),
+        (
+            "honorees: [{name: 张伟, kind: individual, name: 李强}]\n",
+            "6: honorees: entry 1: name: is given twice (also on line 6); keep one",
+        ),
+        (
+            "extra:\n  来源: 镇党政办\n  备注: 无\n  来源: 区委办\n",
+            "9: extra: 来源: is given twice (also on line 7); keep one",
+        ),
+        (
+            "extra:\n  a:\n    - [{b: 1}]\n    - [{b: 1, c: 2}, {c: 1,\n        c: 2}]\n",
+            "10: extra: a: entry 2: entry 2: c: is given twice (also on line 9); keep one",
+        ),
+    ],
+    ids=["flow-record", "block-record", "instruction", "honoree", "extra", "extra-deep"],
+)
+def test_duplicate_keys_at_every_depth(extra: str, expected: str, config: SiteConfig) -> None:
+    """YAML keeps the last of two equal keys, at any depth: {level: city, level: province}
+    silently counted a province adoption. Refused with the line of each."""
+    category = "commendation" if "honorees" in extra else "briefing"
+    assert problems(item_with(extra, category=category), config) == [
+        f"content/chengguan/x.md:{expected}"
+    ]
+
+
+def test_a_key_inside_a_quoted_value_is_no_key(config: SiteConfig) -> None:
+    """A line of a quoted value that looks like a key is part of the value, not a repeat."""
+    item = read(item_with('summary: "汛期以来\ntitle: 城关镇"\n'), config).item
+    assert item is not None
+    assert item.summary == "汛期以来 title: 城关镇" and item.title == "测试条目"
+
+
+def test_every_duplicate_is_reported_with_the_other_errors(config: SiteConfig) -> None:
+    text = item_with("tags: [a]\nextra: {k: 1, k: 2}\ntags: [b]\nstatus: 待审\n")
+    assert problems(text, config) == [
+        "content/chengguan/x.md:7: extra: k: is given twice (also on line 7); keep one",
+        "content/chengguan/x.md:8: tags: is given twice (also on line 6); keep one",
+        'content/chengguan/x.md:9: status: "待审" is not a status; use one of published, draft',
+    ]
+
+
+# What YAML 1.1 reads by its look (a number, a boolean, a date) and the text the editor
+# typed: every field that wants text, at every depth, keeps the text.
+LOOKALIKES = ["12.30", "0701", "1_000", "0x1F", "1e3", "yes", "off", "On", "y", "2026-05-01"]
+
+
+@pytest.mark.parametrize("typed", LOOKALIKES)
+def test_text_fields_keep_what_the_editor_typed(typed: str, config: SiteConfig) -> None:
+    text = item_with(
+        f"summary: {typed}\n"
+        f"tags: [防汛, {typed}]\n"
+        f"adopted-by: [{{level: city, by: {typed}}}]\n"
+        f"instructions:\n  - by: {typed}\n    level: city\n"
+        f"honorees: [{{name: {typed}, kind: individual, unit: 0701}}]\n"
+        f"follow-up-of: {typed}\n"
+        "assignees: [0701, chengguan]\n"
+        f"extra: {{n: {typed}, m: [{typed}]}}\n",
+        category="commendation",
+    ).replace("title: 测试条目", f"title: {typed}")
+    result = read(text, config)
+    assert result.diagnostics == ()
+    item = result.item
+    assert item is not None
+    assert item.title == item.summary == typed
+    assert item.tags == ("防汛", typed)
+    assert item.adopted_by[0].by == item.instructions[0].by == item.honorees[0].name == typed
+    assert item.follow_up_of == typed
+    assert item.assignees == ("0701", "chengguan")  # a unit id that looks like a number
+    assert item.honorees[0].unit == "0701"
+
+
+def test_a_number_that_cannot_be_a_date_is_shown_as_typed(config: SiteConfig) -> None:
+    """Typed fields still read YAML's types; the message shows the value as written."""
+    assert problems(item_with("").replace("2026-05-01", "0701"), config) == [
+        "content/chengguan/x.md:5: date: must be a date YYYY-MM-DD, got '0701'"
+    ]
+
+
+def test_flags_and_dates_keep_their_yaml_types(config: SiteConfig) -> None:
+    text = item_with("excellent: yes\n", category="research")
+    item = read(text, config).item
+    assert item is not None and item.excellent is True and item.date == dt.date(2026, 5, 1)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            "summary: ~\n",
+            "6: summary: must be text, not empty (~ means no value in YAML; put it in quotes if "
+            "it is text)",
+        ),
+        (
+            "tags: [防汛, null]\n",
+            "6: tags: entry 2: must be text, not empty (null means no value in YAML; put it in "
+            "quotes if it is text)",
+        ),
+        (
+            "instructions: [{by: Null, level: city}]\n",
+            "6: instructions: entry 1: by: must be text, not empty (Null means no value in "
+            "YAML; put it in quotes if it is text)",
+        ),
+    ],
+)
+def test_yaml_null_is_never_text(extra: str, expected: str, config: SiteConfig) -> None:
+    assert problems(item_with(extra), config) == [f"content/chengguan/x.md:{expected}"]
+
+
+def test_quoted_null_is_text(config: SiteConfig) -> None:
+    item = read(item_with("tags: ['~', \"null\"]\n"), config).item
+    assert item is not None and item.tags == ("~", "null")
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            "summary: !custom 摘要\n",
+            "6: summary: unknown YAML tag !custom (put the value in quotes if it is text)",
+        ),
+        (
+            "extra: {a: [!!python/object/apply:os.system [echo]]}\n",
+            "6: extra: a: entry 1: unknown YAML tag !!python/object/apply:os.system "
+            "(put the value in quotes if it is text)",
+        ),
+        ("extra:\n  ? [a, b]\n  : c\n", "7: extra: a key must be text, not a list"),
+    ],
+)
+def test_what_yaml_cannot_read_safely_is_refused_with_its_line(
+    extra: str, expected: str, config: SiteConfig
+) -> None:
+    assert problems(item_with(extra), config) == [f"content/chengguan/x.md:{expected}"]
+
+
 def test_unclosed_quote_points_at_its_line(config: SiteConfig) -> None:
     text = '---\ntitle: "城关镇推进防汛工作\nunit: chengguan\ncategory: briefing\ndate: 2026-05-01\n---\n'
     (line,) = problems(text, config)
@@ -218,6 +384,45 @@ def test_list_entry_error_points_at_the_entry(config: SiteConfig) -> None:
     assert problems(text, config) == [
         'content/chengguan/x.md:8: adopted-by: entry 2: level: unknown adoption level "cty" '
         '(did you mean "city"?)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            # a record written as a block: the line of the key at fault, not of the entry
+            "adopted-by:\n  - district\n  - level: city\n    date: 2026-13-45\n",
+            "9: adopted-by: entry 2: date: must be a date YYYY-MM-DD, got '2026-13-45'",
+        ),
+        (
+            "instructions:\n  - by: 市委副书记\n    levle: city\n",
+            '8: instructions: entry 1: unknown key "levle" (did you mean "level"?)',
+        ),
+        (
+            # a flow list over several lines
+            "tags: [防汛,\n  安全生产, 防汛]\n",
+            "7: tags: entry 3: 防汛 is listed twice",
+        ),
+        (
+            # a comment that looks like an entry is not one
+            "tags:\n  # - 旧标签\n  - 防汛\n  - 防汛\n",
+            "9: tags: entry 2: 防汛 is listed twice",
+        ),
+        (
+            "honorees:\n  - name: 张伟\n    kind: individual\n  - name: 城关镇\n    kind: 集体\n",
+            '10: honorees: entry 2: kind: "集体" is not a kind of honoree; use one of '
+            "collective, individual",
+        ),
+    ],
+    ids=["block-record", "unknown-key", "flow-over-lines", "comment", "honoree"],
+)
+def test_errors_deep_in_a_value_point_at_their_own_line(
+    extra: str, expected: str, config: SiteConfig
+) -> None:
+    category = "commendation" if "honorees" in extra else "briefing"
+    assert problems(item_with(extra, category=category), config) == [
+        f"content/chengguan/x.md:{expected}"
     ]
 
 
@@ -314,8 +519,41 @@ def test_naive_emergency_times_are_china_time(config: SiteConfig) -> None:
 def test_unsafe_file_names(name: str, config: SiteConfig) -> None:
     assert problems(GOOD, config, f"content/chengguan/{name}.md") == [
         f"content/chengguan/{name}.md: file name has characters that are unsafe in URLs "
-        "or on Windows"
+        "or on Windows; rename the file"
     ]
+
+
+@pytest.mark.parametrize(
+    ("stem", "problem"),
+    [
+        ("2026-04-24-防汛", None),
+        ("con-2026", None),
+        ("COM10", None),
+        ("a.b", None),
+        ("长" * 84, None),
+        ("", "is empty"),
+        (".draft", "starts with a dot, so the build would skip it as a hidden file"),
+        ("a/b", "has characters that are unsafe in URLs or on Windows"),
+        ("a\\b", "has characters that are unsafe in URLs or on Windows"),
+        ("del\x7f", "has characters that are unsafe in URLs or on Windows"),
+        ("nel\x85", "has characters that are unsafe in URLs or on Windows"),
+        ("trailing ", "has characters that are unsafe in URLs or on Windows"),
+        ("con", "is reserved or invalid on Windows"),
+        ("Nul.2026", "is reserved or invalid on Windows"),
+        ("com¹", "is reserved or invalid on Windows"),
+        ("CONIN$", "is reserved or invalid on Windows"),
+        ("foo.", "is reserved or invalid on Windows"),
+        ("bad\udcff", "is not valid UTF-8"),
+        ("长" * 85, "is too long: 258 bytes with .md, over the limit of 255"),
+    ],
+)
+def test_one_file_name_rule(stem: str, problem: str | None, config: SiteConfig) -> None:
+    """The rule `bulletin new` applies before writing is the one reading applies."""
+    assert file_name_problem(stem) == problem
+    if problem is not None and stem and "/" not in stem:  # (".md" is a hidden file)
+        assert problems(GOOD, config, f"content/chengguan/{stem}.md") == [
+            f"content/chengguan/{stem}.md: file name {problem}; rename the file"
+        ]
 
 
 def test_too_large_file(site: Path) -> None:

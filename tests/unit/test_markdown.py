@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bulletin.markdown import ItemLink, item_url, make_parser, render_body
+from bulletin.markdown import ItemLink, make_parser, render_body
+from bulletin.urls import item_url
 
 
 def render(body: str, source_dir: str = "chengguan", base: str = "/"):  # noqa: ANN201

@@ -8,8 +8,9 @@ from pathlib import Path
 import markupsafe
 import pytest
 
+from bulletin.confidential import content_pattern, scan_files
 from bulletin.config import SiteConfig, load_config
-from bulletin.output import MARKER, Staging, check_output_dir, leak_pattern, scan_for_leaks
+from bulletin.output import MARKER, PageWriter, Staging, check_output_dir
 
 OLD = 1_000_000_000
 
@@ -80,7 +81,7 @@ def test_acceptable_output_directories(config: SiteConfig, tmp_path: Path) -> No
 def build(output: Path, files: dict[str, str]) -> None:
     with Staging(output) as staging:
         for rel, text in files.items():
-            staging.write(rel, text.encode("utf-8"))
+            staging.put(rel, text.encode("utf-8"))
         staging.prune()
         staging.swap()
 
@@ -137,8 +138,8 @@ def test_live_site_is_untouched_until_the_swap(tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(out, {"index.html": "旧首页", "a.html": "甲"})
     with Staging(out) as staging:
-        staging.write("index.html", "新首页".encode())
-        staging.write("b.html", "乙".encode())
+        staging.put("index.html", "新首页".encode())
+        staging.put("b.html", "乙".encode())
         staging.prune()
         assert contents(out) == {
             "index.html": "旧首页",
@@ -157,7 +158,7 @@ def test_failed_build_leaves_the_old_site_and_no_litter(tmp_path: Path) -> None:
     siblings = sorted(p.name for p in tmp_path.iterdir())
 
     with pytest.raises(RuntimeError), Staging(out) as staging:
-        staging.write("index.html", "半成品".encode())
+        staging.put("index.html", "半成品".encode())
         staging.prune()
         raise RuntimeError("template failed")
 
@@ -172,8 +173,8 @@ def test_unchanged_write_reports_nothing_written(tmp_path: Path) -> None:
     out = tmp_path / "public"
     build(out, {"a.html": "甲"})
     with Staging(out) as staging:
-        assert staging.write("a.html", "甲".encode()) is False
-        assert staging.write("b.html", "乙".encode()) is True
+        assert staging.put("a.html", "甲".encode()) is False
+        assert staging.put("b.html", "乙".encode()) is True
         assert staging.stats.written == 1 and staging.stats.unchanged == 1
 
 
@@ -181,37 +182,28 @@ def test_staging_knows_the_files_it_started_from(tmp_path: Path) -> None:
     out = tmp_path / "public"
     with Staging(out) as staging:  # a first build: nothing to prune, nothing to walk
         assert staging.previous == set()
-        staging.write("a.html", "甲".encode())
+        staging.put("a.html", "甲".encode())
         staging.swap()
     (tmp_path / ".public.bulletin-state").unlink(missing_ok=True)  # no spare: linked afresh
     with Staging(out) as staging:
         assert staging.previous == {"a.html", MARKER}
         staging.prune()
-        assert staging.removed_files == ["a.html"]
+        assert staging.removed == ("a.html",)
 
 
 def test_a_page_new_to_staging_never_writes_through_a_link_to_the_live_site(
     tmp_path: Path,
 ) -> None:
     """Told a page is absent when a hard link to the live file is there after all, the
-    renderer must replace the link, not write into the file both trees share."""
-    import datetime as dt
-
-    from bulletin.build import _render_page
-    from bulletin.pages import Page
-
+    writer must replace the link, not write into the file both trees share."""
     out = tmp_path / "public"
     build(out, {"a.html": "旧"})
     (tmp_path / ".public.bulletin-state").unlink(missing_ok=True)
     with Staging(out) as staging:
         assert (staging.path / "a.html").stat().st_ino == (out / "a.html").stat().st_ino
-        page = Page("a.html", "unused.html", {}, data=b"new")
-        done = _render_page(
-            page, None, None, dt.date(2026, 1, 1), staging.path, None, lambda p: True
-        )  # type: ignore[arg-type]
-        assert done == ("a.html", True, False)
-        page_b = Page("b/index.html", "unused.html", {}, data=b"b")
-        _render_page(page_b, None, None, dt.date(2026, 1, 1), staging.path, None, lambda p: True)  # type: ignore[arg-type]
+        writer = PageWriter(str(staging.path) + os.sep, frozenset())  # "a.html" absent
+        assert writer.write("a.html", b"new") is True
+        writer.write("b/index.html", b"b")
         assert (out / "a.html").read_text(encoding="utf-8") == "旧"
         assert (staging.path / "a.html").read_bytes() == b"new"
         assert (staging.path / "b" / "index.html").read_bytes() == b"b"
@@ -230,32 +222,50 @@ TITLE = "城关镇<重点>目标安保部署&方案"
         "城关镇&lt;重点&gt;目标安保部署&amp;方案",
     ],
 )
-def test_leak_pattern_matches_raw_and_escaped_titles(form: str) -> None:
-    pattern = leak_pattern([TITLE])
+def test_content_pattern_matches_raw_and_escaped_titles(form: str) -> None:
+    pattern = content_pattern([TITLE])
     assert pattern is not None
     assert pattern.search(f"<p>{form}</p>".encode())
 
 
 @pytest.mark.parametrize("title", ['关于"甲项目"的涉密部署', "关于'甲项目'的涉密部署"])
-def test_leak_pattern_matches_titles_with_quotes_as_jinja_escapes_them(title: str) -> None:
-    pattern = leak_pattern([title])
+def test_content_pattern_matches_titles_with_quotes_as_jinja_escapes_them(title: str) -> None:
+    pattern = content_pattern([title])
     assert pattern is not None
     assert pattern.search(str(markupsafe.escape(title)).encode())
 
 
-def test_leak_pattern_of_nothing() -> None:
-    assert leak_pattern([]) is None
-    assert leak_pattern([""]) is None
+def test_content_pattern_of_nothing() -> None:
+    assert content_pattern([]) is None
+    assert content_pattern([""]) is None
 
 
-def test_scan_for_leaks_names_the_files(tmp_path: Path) -> None:
+def test_scan_files_names_the_files(tmp_path: Path) -> None:
     (tmp_path / "items").mkdir()
     (tmp_path / "index.html").write_text(f"<li>{markupsafe.escape(TITLE)}</li>", "utf-8")
     (tmp_path / "items" / "ok.html").write_text("<p>公开信息</p>", "utf-8")
     (tmp_path / "search.json").write_text(f'{{"t": "{TITLE}"}}', "utf-8")
-    pattern = leak_pattern([TITLE, "另一条涉密标题"])
+    pattern = content_pattern([TITLE, "另一条涉密标题"])
     assert pattern is not None
-    found = scan_for_leaks(
+    found = scan_files(
         tmp_path, ["index.html", "items/ok.html", "search.json", "gone.html"], pattern
     )
     assert found == ["index.html", "search.json"]
+
+
+def test_names_with_leaks_sees_file_and_directory_names_raw_and_encoded() -> None:
+    from urllib.parse import quote
+
+    from bulletin.confidential import LeakPolicy, name_pattern, names_with_leaks
+
+    policy = LeakPolicy(None, name_pattern(["涉密选址", "xqz-slug"]), ("items/gone/",), "")
+    files = [
+        "index.html",
+        "a/涉密选址/index.html",
+        f"b/{quote('涉密选址')}.html",
+        "c/xqz-slug.json",
+        "items/public/index.html",
+        "items/gone/index.html",
+    ]
+    assert names_with_leaks(files, policy) == [*files[1:4], files[5]]
+    assert name_pattern([]) is None

@@ -11,6 +11,7 @@ import yaml
 
 from bulletin import schema
 from bulletin.config import SiteConfig, load_config
+from bulletin.frontmatter import Loader
 from bulletin.schema import FIELDS, FieldError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,6 +35,24 @@ def fails(parser, value, config: SiteConfig) -> str:  # noqa: ANN001
     return str(info.value)
 
 
+def node(source: str) -> yaml.Node:
+    """The YAML node of ``key: source``'s value, as the front-matter reader composes it."""
+    composed = yaml.compose(f"key: {source}", Loader=Loader)
+    assert isinstance(composed, yaml.MappingNode)
+    return composed.value[0][1]
+
+
+def field(key: str, source: str, config: SiteConfig) -> object:
+    """``FIELDS[key]`` parsed from its value written in YAML as an editor would."""
+    return FIELDS[key].parse(node(source), config)
+
+
+def field_fails(key: str, source: str, config: SiteConfig) -> FieldError:
+    with pytest.raises(FieldError) as info:
+        field(key, source, config)
+    return info.value
+
+
 # --- dates and times ------------------------------------------------------------------
 
 
@@ -51,9 +70,28 @@ def test_date_accepts_dates_and_datetimes(value: object, config: SiteConfig) -> 
     assert schema.date(value, config) == dt.date(2026, 4, 24)
 
 
-@pytest.mark.parametrize("value", ["2026-13-45", "2026/04/24", "去年", 20260424, None, True])
+@pytest.mark.parametrize("value", ["2026-13-45", "2026/04/24", "去年", 20260424, True])
 def test_date_rejects_everything_else(value: object, config: SiteConfig) -> None:
     assert fails(schema.date, value, config) == f"must be a date YYYY-MM-DD, got {value!r}"
+    assert fails(schema.date, None, config) == "must be a date YYYY-MM-DD, got nothing"
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [("0701", "'0701'"), ("2026", "'2026'"), ("2026-13-45", "'2026-13-45'"), ("", "nothing")],
+)
+def test_a_date_field_shows_the_date_as_typed(source: str, shown: str, config: SiteConfig) -> None:
+    """YAML reads 0701 as 449: the message must show what the editor wrote."""
+    assert str(field_fails("date", source, config)) == f"must be a date YYYY-MM-DD, got {shown}"
+
+
+def test_date_fields_keep_yaml_dates_and_times(config: SiteConfig) -> None:
+    assert field("date", "2026-04-24", config) == dt.date(2026, 4, 24)
+    assert field("date", "'2026-04-24'", config) == dt.date(2026, 4, 24)
+    assert field("due", "2026-04-24T23:00:00+08:00", config) == dt.date(2026, 4, 24)
+    assert field("occurred", "2026-07-12 05:40:00", config) == dt.datetime(
+        2026, 7, 12, 5, 40, tzinfo=CST
+    )
 
 
 def test_moment_reads_naive_times_as_china_standard_time(config: SiteConfig) -> None:
@@ -99,9 +137,74 @@ def test_one_line(config: SiteConfig) -> None:
     assert schema.text("第一行\n第二行", config) == "第一行\n第二行"
 
 
-def test_tags_may_be_numbers(config: SiteConfig) -> None:
-    assert schema.tag(2026, config) == "2026"
-    assert fails(schema.tag, True, config) == "must be text, not true/false"
+# What YAML 1.1 would type by its look, and the text the editor typed: where a field wants
+# text, the text is kept exactly.
+LOOKALIKES = [
+    "2026",
+    "12.30",
+    "0701",
+    "1_000",
+    "0x1F",
+    "0o17",
+    "1e3",
+    "-.inf",
+    ".NaN",
+    "1:20",
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "true",
+    "y",
+    "n",
+    "2026-05-01",
+    "2026-05-01 08:00:00",
+    "<<",
+    "=",
+]
+
+
+@pytest.mark.parametrize("typed", LOOKALIKES)
+def test_text_fields_keep_the_text_as_typed(typed: str, config: SiteConfig) -> None:
+    assert field("title", typed, config) == typed
+    assert field("summary", typed, config) == typed
+    assert field("follow-up-of", typed, config) == typed
+    assert field("tags", f"[{typed}, x]", config) == (typed, "x")
+    assert field("tags", typed, config) == (typed,)
+    (adoption,) = field("adopted-by", f"[{{level: city, by: {typed}}}]", config)
+    assert adoption.by == typed
+    (instruction,) = field("instructions", f"[{{by: {typed}, level: city}}]", config)
+    assert instruction.by == typed
+    (honoree,) = field("honorees", f"[{{name: {typed}, kind: individual}}]", config)
+    assert honoree.name == typed
+
+
+def test_ids_are_read_as_typed(config: SiteConfig) -> None:
+    """A unit id may look like a number (TOML allows [units.0701])."""
+    with pytest.raises(FieldError, match='unknown unit "0701"'):
+        field("unit", "0701", config)  # not 449
+    assert str(field_fails("status", "yes", config)).startswith('"yes" is not a status')
+
+
+@pytest.mark.parametrize("source", ["~", "null", "NULL"])
+def test_a_yaml_null_is_no_text(source: str, config: SiteConfig) -> None:
+    """~ and null mean "no value" in YAML: never the text "null", and the message says so."""
+    assert str(field_fails("title", source, config)) == (
+        f"must be text, not empty ({source} means no value in YAML; put it in quotes if it is text)"
+    )
+    assert field("title", f"'{source}'", config) == source
+    assert str(field_fails("tags", f"[a, {source}]", config)).startswith(
+        "entry 2: must be text, not empty ("
+    )
+    (adoption,) = field("adopted-by", f"[{{level: city, by: {source}}}]", config)
+    assert adoption.by is None  # an optional key given as no value is absent
+
+
+def test_flags_keep_yaml_booleans(config: SiteConfig) -> None:
+    assert field("final", "yes", config) is True
+    assert field("excellent", "off", config) is False
+    assert str(field_fails("final", "1", config)) == "must be true or false, got '1'"
+    assert str(field_fails("final", "[x]", config)) == "must be true or false, not a list"
 
 
 # --- ids ------------------------------------------------------------------------------
@@ -146,7 +249,7 @@ def test_level_id(config: SiteConfig) -> None:
     ],
 )
 def test_classification_aliases(value: str, expected: str, config: SiteConfig) -> None:
-    assert FIELDS["classification"].parse(value, config) == expected
+    assert field("classification", value, config) == expected
 
 
 def test_withheld_levels() -> None:
@@ -157,8 +260,8 @@ def test_withheld_levels() -> None:
 
 
 def test_status(config: SiteConfig) -> None:
-    assert FIELDS["status"].parse("draft", config) == "draft"
-    assert fails(FIELDS["status"].parse, "草稿", config) == (
+    assert field("status", "draft", config) == "draft"
+    assert str(field_fails("status", "草稿", config)) == (
         '"草稿" is not a status; use one of published, draft'
     )
 
@@ -167,70 +270,68 @@ def test_status(config: SiteConfig) -> None:
 
 
 def test_adoption_as_id_or_mapping(config: SiteConfig) -> None:
-    parse = FIELDS["adopted-by"].parse
-    refs = parse(
-        ["district", {"level": "city", "date": dt.date(2026, 4, 28), "by": "《市委信息》第12期"}],
-        config,
+    refs = field(
+        "adopted-by", "[district, {level: city, date: 2026-04-28, by: 《市委信息》第12期}]", config
     )
     assert refs == (
         schema.AdoptionRef("district"),
         schema.AdoptionRef("city", dt.date(2026, 4, 28), "《市委信息》第12期"),
     )
-    assert parse("city", config) == (schema.AdoptionRef("city"),)
-    assert parse(None, config) == ()
+    assert field("adopted-by", "city", config) == (schema.AdoptionRef("city"),)
+    assert field("adopted-by", "", config) == ()
 
 
 @pytest.mark.parametrize(
-    ("value", "message", "index"),
+    ("source", "message", "at"),
     [
-        (["city", "city"], 'entry 2: level "city" is listed twice', 1),
-        (["city", {"level": "cty"}], 'entry 2: level: unknown adoption level "cty"', 1),
-        ([{"date": dt.date(2026, 1, 1)}], 'entry 1: "level" is missing', 0),
-        ([{"level": "city", "issue": "x"}], 'entry 1: unknown key "issue"', 0),
-        ({"level": "city"}, "must be a list, not a mapping", None),
+        ("[city, city]", 'entry 2: level "city" is listed twice', "city]"),
+        ("[city, {level: cty}]", 'entry 2: level: unknown adoption level "cty"', "cty}"),
+        ("[{date: 2026-01-01}]", 'entry 1: "level" is missing', "{date"),
+        ("[{level: city, issue: x}]", 'entry 1: unknown key "issue"', "issue"),
+        ("{level: city}", "must be a list, not a mapping", "{level"),
+        ("[{level: city, date: 2026-13-45}]", "entry 1: date: must be a date", "2026-13"),
     ],
 )
-def test_adoption_errors(
-    value: object, message: str, index: int | None, config: SiteConfig
+def test_adoption_errors_name_and_point_at_the_node(
+    source: str, message: str, at: str, config: SiteConfig
 ) -> None:
-    with pytest.raises(FieldError) as info:
-        FIELDS["adopted-by"].parse(value, config)
-    assert str(info.value).startswith(message)
-    assert info.value.index == index
+    """The error carries the node at fault: its mark is the line (and column) to report."""
+    error = field_fails("adopted-by", source, config)
+    assert str(error).startswith(message)
+    assert error.node is not None
+    assert error.node.start_mark.column == len("key: ") + source.index(at)
 
 
 def test_list_of_unique(config: SiteConfig) -> None:
-    parse = FIELDS["tags"].parse
-    assert parse(["防汛", "安全生产"], config) == ("防汛", "安全生产")
-    assert parse("防汛", config) == ("防汛",)
-    assert fails(parse, ["防汛", "防汛"], config) == "entry 2: 防汛 is listed twice"
+    assert field("tags", "[防汛, 安全生产]", config) == ("防汛", "安全生产")
+    assert field("tags", "防汛", config) == ("防汛",)
+    assert str(field_fails("tags", "[防汛, 防汛]", config)) == "entry 2: 防汛 is listed twice"
+    assert str(field_fails("tags", "!!set {a}", config)) == "must be a list, not a set"
 
 
 def test_instructions_and_honorees(config: SiteConfig) -> None:
-    (instr,) = FIELDS["instructions"].parse([{"by": "市委副书记", "level": "city"}], config)
+    (instr,) = field("instructions", "[{by: 市委副书记, level: city}]", config)
     assert instr == schema.InstructionRef("市委副书记", "city")
-    honorees = FIELDS["honorees"].parse(
-        [
-            {"name": "城关镇党委办公室", "unit": "chengguan", "kind": "collective"},
-            {"name": "张伟", "kind": "individual"},
-        ],
+    honorees = field(
+        "honorees",
+        "[{name: 城关镇党委办公室, unit: chengguan, kind: collective}, "
+        "{name: 张伟, kind: individual}]",
         config,
     )
     assert [h.kind for h in honorees] == ["collective", "individual"]
-    assert fails(FIELDS["honorees"].parse, [{"name": "张伟", "kind": "先进个人"}], config) == (
+    assert str(field_fails("honorees", "[{name: 张伟, kind: 先进个人}]", config)) == (
         'entry 1: kind: "先进个人" is not a kind of honoree; use one of collective, individual'
     )
 
 
 def test_follow_up_of_accepts_a_file_name(config: SiteConfig) -> None:
-    parse = FIELDS["follow-up-of"].parse
-    assert parse("2026-07-12-flood", config) == "2026-07-12-flood"
-    assert parse("../chengguan/2026-07-12-flood.md", config) == "2026-07-12-flood"
+    assert field("follow-up-of", "2026-07-12-flood", config) == "2026-07-12-flood"
+    assert field("follow-up-of", "../chengguan/2026-07-12-flood.md", config) == "2026-07-12-flood"
 
 
 def test_extra_is_free_form_but_a_mapping(config: SiteConfig) -> None:
-    assert FIELDS["extra"].parse({"anything": [1, {"x": None}]}, config) is None
-    assert fails(FIELDS["extra"].parse, [1], config) == "must be a mapping"
+    assert field("extra", "{anything: [1, {x: ~}], n: 0x" + "f" * 100 + "}", config) is None
+    assert str(field_fails("extra", "[1]", config)) == "must be a mapping"
 
 
 # --- one schema, documented -----------------------------------------------------------

@@ -1,7 +1,9 @@
-/* bulletin search client: CJK n-gram index, filters, highlighted excerpts.
+/* bulletin search client: CJK n-gram index, filters, highlighted excerpts, phrase fallback.
  * No dependencies and no requests outside the directory this script is served from.
  * Index format: bulletin/search/encoding.py and indexer.py. Tokenisation mirrors
- * bulletin/search/tokenize.py -- change both together. */
+ * bulletin/search/tokenize.py -- change both together. The UI strings come from the page
+ * (<script type="application/json" id="bsearch-strings">, made from bulletin/i18n.py), so
+ * dates and adoption labels read exactly as on every other page. */
 (function () {
   "use strict";
 
@@ -12,67 +14,10 @@
   var VERIFY_ALL = PAGE; // this few candidates: check them all up front (they are all shown)
   var WORD_MAX = 32;
   var MAX_RUN_KEYS = 8;
-
-  var STRINGS = {
-    "zh-CN": {
-      label: "搜索信息",
-      resultsLabel: "搜索结果",
-      placeholder: "输入关键词，如：防汛 督查",
-      button: "搜索",
-      filters: "筛选",
-      unit: "报送单位",
-      category: "信息类别",
-      year: "年份",
-      level: "采用情况",
-      sort: "排序",
-      all: "全部",
-      relevance: "相关度优先",
-      newest: "最新优先",
-      yearName: "{y}年",
-      adoptedBy: "{level}采用",
-      loading: "正在加载搜索索引…",
-      searching: "正在搜索…",
-      results: "找到 {n} 条结果",
-      resultsAbout: "找到约 {n} 条结果",
-      resultsFor: "“{q}”：找到 {n} 条结果",
-      resultsAboutFor: "“{q}”：找到约 {n} 条结果",
-      none: "未找到包含“{q}”的信息。",
-      noneFiltered: "没有符合筛选条件的信息。",
-      prompt: "请输入关键词，或选择筛选条件浏览信息。",
-      more: "显示更多结果",
-      error: "搜索索引加载失败，请刷新页面重试。",
-      sep: "，"
-    },
-    en: {
-      label: "Search items",
-      resultsLabel: "Search results",
-      placeholder: "Keywords, e.g. 防汛 督查",
-      button: "Search",
-      filters: "Filters",
-      unit: "Unit",
-      category: "Category",
-      year: "Year",
-      level: "Adopted by",
-      sort: "Sort",
-      all: "All",
-      relevance: "Best match",
-      newest: "Newest first",
-      yearName: "{y}",
-      adoptedBy: "Adopted by {level}",
-      loading: "Loading the search index…",
-      searching: "Searching…",
-      results: "{n} results",
-      resultsAbout: "About {n} results",
-      resultsFor: "{n} results for “{q}”",
-      resultsAboutFor: "About {n} results for “{q}”",
-      none: "No items contain “{q}”.",
-      noneFiltered: "No items match these filters.",
-      prompt: "Type a keyword, or choose a filter to browse.",
-      more: "Show more results",
-      error: "The search index could not be loaded. Reload the page to try again.",
-      sep: ", "
-    }
-  };
+  var SELECTS = ["unit", "category", "year", "level"];
+  var DATES = ["from", "to"];
+  var ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+  var DAY_MS = 86400000;
 
   // ---- tokenisation (mirror of tokenize.py) ---------------------------------------
   var CJK =
@@ -144,7 +89,11 @@
   }
 
   function queryKeys(q) {
-    var terms = splitTerms(q);
+    return keysFor(splitTerms(q));
+  }
+
+  // the lookup keys of normalised terms (all ANDed) and whether they answer exactly
+  function keysFor(terms) {
     var keys = [];
     var exact = true;
     terms.forEach(function (t) {
@@ -300,6 +249,8 @@
           year.fill(y[0], y[1], y[2]);
         });
         self.attrs = { unit: col(w[0]), cat: col(w[1]), level: col(w[2]), year: year };
+        // each item's date, as days since manifest.day0 (the from/to filter)
+        if (w.length > 3) self.attrs.day = col(w[3]);
         return self.attrs;
       });
     }
@@ -431,11 +382,102 @@
     var start = 0;
     if (ranges.length) start = Math.max(0, ranges[0][0] - 36);
     start = safeCut(text, start);
+    while (start > 0 && start < text.length && /\s/.test(text.charAt(start))) start++;
     var end = Math.min(text.length, start + len);
     if (end < text.length) end = safeCut(text, end);
     if (start > 0) el.appendChild(document.createTextNode("…"));
     appendMarked(el, text, ranges, start, end);
     if (end < text.length) el.appendChild(document.createTextNode("…"));
+  }
+
+
+  // Paragraphs of an item's text are joined by line breaks. Shown inline as one excerpt,
+  // a break or spaces next to Chinese punctuation disappear (。 and ； need no space after
+  // them); any other break reads as one space.
+  var CJK_PUNCT = /[\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026]/;
+
+  function inlineText(text) {
+    return text.replace(/\s+/g, function (m, at, all) {
+      var before = all.charAt(at - 1);
+      var after = all.charAt(at + m.length);
+      if (!before || !after || CJK_PUNCT.test(before) || CJK_PUNCT.test(after)) return "";
+      return " ";
+    });
+  }
+
+  // ---- phrase fallback -------------------------------------------------------------------
+  var segmenter = null;
+  try {
+    if (window.Intl && Intl.Segmenter) segmenter = new Intl.Segmenter("zh", { granularity: "word" });
+  } catch (e) {
+    segmenter = null;
+  }
+
+  // The words of one normalised term: the browser's dictionary word segmentation (ICU), or
+  // without it two-character pieces. ICU's dictionary lacks much office vocabulary and cuts
+  // 报送 into 报|送: a run of single characters is taken as one word (two or three
+  // characters) or as pairs. A term that is one word gives [term].
+  var ONE_CJK = new RegExp("^[" + CJK + "]$", "u");
+
+  function parts(term) {
+    var out = [];
+    function add(p) {
+      if (p && out.indexOf(p) < 0) out.push(p);
+    }
+    function pairs(chars) {
+      for (var i = 0; i < chars.length; ) {
+        var n = chars.length - i === 3 ? 3 : Math.min(2, chars.length - i); // no lone character after a pair
+        add(chars.slice(i, i + n).join(""));
+        i += n;
+      }
+    }
+    if (segmenter) {
+      var singles = [];
+      for (var seg of segmenter.segment(term)) {
+        if (!seg.isWordLike) continue;
+        var w = normalize(seg.segment);
+        if (ONE_CJK.test(w)) {
+          singles.push(w);
+          continue;
+        }
+        pairs(singles);
+        singles = [];
+        add(w);
+      }
+      pairs(singles);
+    } else {
+      SEG_RE.lastIndex = 0;
+      var m;
+      while ((m = SEG_RE.exec(term))) {
+        if (!m[1]) {
+          add(m[2]);
+          continue;
+        }
+        pairs(Array.from(m[1]));
+      }
+    }
+    return out.length > 1 ? out : [term];
+  }
+
+  // For terms none of whose items hold them whole: the terms with every phrase replaced by
+  // its words, or null when no term splits (a single word has no fallback).
+  function fallbackFor(terms) {
+    var phrases = [];
+    var words = [];
+    var all = [];
+    terms.forEach(function (t) {
+      var p = parts(t);
+      if (p.length > 1) {
+        phrases.push(t);
+        p.forEach(function (w) {
+          if (words.indexOf(w) < 0) words.push(w);
+        });
+      }
+      p.forEach(function (w) {
+        if (all.indexOf(w) < 0) all.push(w);
+      });
+    });
+    return phrases.length ? { phrases: phrases, words: words, q: keysFor(all) } : null;
   }
 
   // ---- the UI ----------------------------------------------------------------------------
@@ -444,8 +486,8 @@
   }
 
   function fmt(s, vars) {
-    return s.replace(/\{(\w+)\}/g, function (_, k) {
-      return vars[k];
+    return s.replace(/\{(\w+)\}/g, function (m, k) {
+      return vars && k in vars ? vars[k] : m;
     });
   }
 
@@ -463,18 +505,51 @@
     return /^\s*(javascript|data|vbscript):/i.test(u) ? "#" : u;
   }
 
+  function readStrings() {
+    var node = document.getElementById("bsearch-strings");
+    try {
+      return (node && JSON.parse(node.textContent)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+
+  function dayNumber(iso) {
+    var p = iso.split("-");
+    return Date.UTC(+p[0], +p[1] - 1, +p[2]) / DAY_MS;
+  }
+
   function App(root) {
     this.root = root;
-    var lang = root.getAttribute("data-lang") || document.documentElement.lang || "zh-CN";
-    this.lang = /^zh/i.test(lang) ? "zh-CN" : "en";
-    this.s = STRINGS[this.lang];
+    this.strings = readStrings();
     this.seq = 0;
     this.index = null;
+    this.typing = false;
     this.build();
   }
 
+  // a UI string (bulletin/i18n.py), formatted with vars
+  App.prototype.t = function (key, vars) {
+    var s = this.strings[key];
+    return fmt(s === undefined ? key : s, vars);
+  };
+
+  App.prototype.quoted = function (list) {
+    var self = this;
+    return list
+      .map(function (x) {
+        return self.t("search_quote", { text: x });
+      })
+      .join(this.t("search_quote_sep"));
+  };
+
+  App.prototype.formatDate = function (iso) {
+    var p = iso.split("-");
+    return this.t("date_format", { y: +p[0], m: +p[1], d: +p[2], iso: iso });
+  };
+
   App.prototype.build = function () {
-    var s = this.s;
+    var self = this;
     var root = this.root;
     var form = root.querySelector("form") || el("form");
     if (!form.parentNode) root.appendChild(form);
@@ -483,67 +558,101 @@
     var input = form.querySelector("input[name=q]");
     if (!input) {
       input = el("input", { type: "search", name: "q", id: "bsearch-q" });
-      form.appendChild(el("label", { for: "bsearch-q" }, s.label));
+      form.appendChild(el("label", { for: "bsearch-q" }, this.t("search_label")));
       form.appendChild(input);
-      form.appendChild(el("button", { type: "submit" }, s.button));
+      form.appendChild(el("button", { type: "submit" }, this.t("search")));
     }
     input.setAttribute("autocomplete", "off");
-    input.setAttribute("placeholder", s.placeholder);
+    input.setAttribute("placeholder", this.t("search_hint"));
     this.input = input;
     this.form = form;
 
-    var filters = el("div", { class: "bsearch-filters", role: "group", "aria-label": s.filters });
-    this.selects = {};
-    var self = this;
-    ["unit", "category", "year", "level", "sort"].forEach(function (name) {
-      var id = "bsearch-" + name;
-      var wrap = el("div", { class: "bsearch-filter" });
-      wrap.appendChild(el("label", { for: id }, s[name]));
-      var sel = el("select", { id: id, name: name });
-      if (name === "sort") {
-        sel.appendChild(el("option", { value: "" }, s.relevance));
-        sel.appendChild(el("option", { value: "date" }, s.newest));
-      } else {
-        sel.appendChild(el("option", { value: "" }, s.all));
-      }
-      sel.addEventListener("change", function () {
-        self.run(true);
-      });
-      wrap.appendChild(sel);
-      filters.appendChild(wrap);
-      self.selects[name] = sel;
+    var filters = el("div", {
+      class: "bsearch-filters",
+      role: "group",
+      "aria-label": this.t("search_filters")
     });
-    form.parentNode.insertBefore(filters, form.nextSibling);
+    this.controls = {};
+    function field(name, control) {
+      var wrap = el("div", { class: "bsearch-filter bsearch-filter-" + name });
+      control.id = "bsearch-" + name;
+      control.name = name;
+      wrap.appendChild(el("label", { for: control.id }, self.t("search_" + name)));
+      wrap.appendChild(control);
+      filters.appendChild(wrap);
+      self.controls[name] = control;
+      control.addEventListener("change", function () {
+        self.run("push");
+      });
+    }
+    SELECTS.forEach(function (name) {
+      var sel = el("select");
+      sel.appendChild(el("option", { value: "" }, self.t("search_all")));
+      field(name, sel);
+    });
+    DATES.forEach(function (name) {
+      field(name, el("input", { type: "date" }));
+    });
+    var sort = el("select");
+    sort.appendChild(el("option", { value: "" }, this.t("search_relevance")));
+    sort.appendChild(el("option", { value: "date" }, this.t("search_newest")));
+    field("sort", sort);
+    this.clearBtn = el("button", { type: "button", class: "bsearch-clear" }, this.t("search_clear"));
+    filters.appendChild(this.clearBtn);
+    // on a phone the filters fold away under a "筛选" line, so the results come first;
+    // a wide screen, or a search that uses a filter, shows them open
+    var box = el("details", { class: "bsearch-filters-box" });
+    this.filtersSummary = el("summary", {}, this.t("search_filters"));
+    box.appendChild(this.filtersSummary);
+    box.appendChild(filters);
+    this.filtersBox = box;
+    var wide = window.matchMedia ? matchMedia("(min-width: 48rem)") : null;
+    if (!wide || wide.matches) box.open = true;
+    if (wide && wide.addEventListener)
+      wide.addEventListener("change", function () {
+        if (wide.matches) box.open = true;
+      });
+    form.parentNode.insertBefore(box, form.nextSibling);
     this.status = el("p", { class: "bsearch-status", role: "status", "aria-live": "polite" });
-    filters.parentNode.insertBefore(this.status, filters.nextSibling);
-    this.list = el("ol", { class: "bsearch-results", "aria-label": s.resultsLabel });
+    box.parentNode.insertBefore(this.status, box.nextSibling);
+    this.list = el("ol", { class: "bsearch-results", "aria-label": this.t("search_results_label") });
     this.status.parentNode.insertBefore(this.list, this.status.nextSibling);
-    this.moreBtn = el("button", { type: "button", class: "bsearch-more", hidden: "" }, s.more);
+    this.moreBtn = el("button", { type: "button", class: "bsearch-more", hidden: "" }, this.t("search_more"));
     this.list.parentNode.insertBefore(this.moreBtn, this.list.nextSibling);
 
     var timer = null;
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       clearTimeout(timer);
-      self.run(true);
+      self.run("push");
     });
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        self.run(true);
+        // the first keystroke after a settled search opens a history entry; the rest
+        // of the typing updates it
+        self.run(self.typing ? "replace" : "push");
+        self.typing = true;
       }, 200);
+    });
+    this.clearBtn.addEventListener("click", function () {
+      SELECTS.concat(DATES, ["sort"]).forEach(function (name) {
+        self.controls[name].value = "";
+      });
+      self.run("push");
     });
     this.moreBtn.addEventListener("click", function () {
       self.more();
     });
-
-    var params = new URLSearchParams(location.search);
-    input.value = params.get("q") || "";
-    this.pending = {};
-    ["unit", "category", "year", "level", "sort"].forEach(function (name) {
-      self.pending[name] = params.get(name) || "";
+    // back and forward: the page shows the search its URL names
+    window.addEventListener("popstate", function () {
+      clearTimeout(timer);
+      self.applyUrl();
+      self.run("none");
     });
-    this.status.textContent = s.loading;
+
+    this.applyUrl();
+    this.status.textContent = this.t("search_loading");
     this.root.setAttribute("aria-busy", "true");
     get("manifest.json", "json", { cache: "no-cache" })
       .then(function (m) {
@@ -552,18 +661,43 @@
         if (m.format !== FORMAT) throw new Error("search index format " + m.format);
         self.index = new Index(m);
         self.fillFilters();
-        self.run(false); // fetches the filter columns and the shards in parallel
+        self.run("none"); // fetches the filter columns and the shards in parallel
       })
       .catch(function (err) {
         self.root.removeAttribute("aria-busy");
-        self.status.textContent = s.error;
+        self.status.textContent = self.t("search_error");
         if (window.console) console.error(err);
       });
   };
 
+  // Set the box and the filters from the URL (on load, and on back/forward).
+  App.prototype.applyUrl = function () {
+    var params = new URLSearchParams(location.search);
+    this.input.value = params.get("q") || "";
+    this.typing = false;
+    this.pending = {};
+    var self = this;
+    SELECTS.concat(["sort"]).forEach(function (name) {
+      self.pending[name] = params.get(name) || "";
+    });
+    DATES.forEach(function (name) {
+      var v = params.get(name) || "";
+      self.controls[name].value = ISO_DATE.test(v) ? v : "";
+    });
+    if (this.index) this.selectPending();
+  };
+
+  App.prototype.selectPending = function () {
+    var self = this;
+    Object.keys(this.pending).forEach(function (name) {
+      var sel = self.controls[name];
+      var v = self.pending[name];
+      sel.value = v && sel.querySelector('option[value="' + CSS.escape(v) + '"]') ? v : "";
+    });
+  };
+
   App.prototype.fillFilters = function () {
     var m = this.index.m;
-    var s = this.s;
     var self = this;
     var opts = {
       unit: m.units,
@@ -571,40 +705,50 @@
       level: m.levels,
       year: m.years
         .map(function (y) {
-          return [String(y[0]), fmt(s.yearName, { y: y[0] })];
+          return [String(y[0]), self.t("year_heading", { year: y[0] })];
         })
         .reverse()
     };
     Object.keys(opts).forEach(function (name) {
-      var sel = self.selects[name];
+      var sel = self.controls[name];
       opts[name].forEach(function (pair) {
         var o = el("option", { value: pair[0] }, pair[1]);
         o.setAttribute("data-name", pair[1]);
         sel.appendChild(o);
       });
     });
-    Object.keys(this.pending).forEach(function (name) {
-      var sel = self.selects[name];
-      var v = self.pending[name];
-      if (v && sel.querySelector('option[value="' + CSS.escape(v) + '"]')) sel.value = v;
-    });
+    if (m.count && m.day0) {
+      DATES.forEach(function (name) {
+        self.controls[name].min = m.day0;
+      });
+    }
+    this.selectPending();
+  };
+
+  // the folded filters say how many are in use; a search that uses one shows them
+  App.prototype.showActive = function (f) {
+    var n = Object.keys(f).length + (this.controls.sort.value ? 1 : 0);
+    this.filtersSummary.textContent = this.t("search_filters") + (n ? " (" + n + ")" : "");
+    if (n) this.filtersBox.open = true;
   };
 
   App.prototype.filterState = function () {
     var m = this.index.m;
+    var c = this.controls;
     var f = {};
-    var u = this.selects.unit.value;
-    var c = this.selects.category.value;
-    var l = this.selects.level.value;
-    var y = this.selects.year.value;
     function ix(list, v) {
       for (var i = 0; i < list.length; i++) if (list[i][0] === v) return i;
       return -1;
     }
-    if (u) f.unit = ix(m.units, u);
-    if (c) f.cat = ix(m.categories, c);
-    if (l) f.level = ix(m.levels, l);
-    if (y) f.year = +y;
+    if (c.unit.value) f.unit = ix(m.units, c.unit.value);
+    if (c.category.value) f.cat = ix(m.categories, c.category.value);
+    if (c.level.value) f.level = ix(m.levels, c.level.value);
+    if (c.year.value) f.year = +c.year.value;
+    if (m.day0) {
+      var day0 = dayNumber(m.day0);
+      if (ISO_DATE.test(c.from.value)) f.from = dayNumber(c.from.value) - day0;
+      if (ISO_DATE.test(c.to.value)) f.to = dayNumber(c.to.value) - day0;
+    }
     return f;
   };
 
@@ -613,6 +757,8 @@
     if (skip !== "cat" && f.cat !== undefined && a.cat[id] !== f.cat) return false;
     if (skip !== "level" && f.level !== undefined && !((a.level[id] >>> f.level) & 1)) return false;
     if (skip !== "year" && f.year !== undefined && a.year[id] !== f.year) return false;
+    if (f.from !== undefined && a.day && a.day[id] < f.from) return false;
+    if (f.to !== undefined && a.day && a.day[id] > f.to) return false;
     return true;
   }
 
@@ -635,53 +781,61 @@
       }
     }
     var self = this;
-    var lists = { unit: [m.units, counts.unit], category: [m.categories, counts.cat], level: [m.levels, counts.level] };
+    var lists = { unit: counts.unit, category: counts.cat, level: counts.level };
     Object.keys(lists).forEach(function (name) {
-      var opts = self.selects[name].options;
+      var opts = self.controls[name].options;
       for (var i = 1; i < opts.length; i++) {
-        var n = lists[name][1][i - 1];
-        opts[i].textContent = opts[i].getAttribute("data-name") + " (" + n + ")";
+        opts[i].textContent = opts[i].getAttribute("data-name") + " (" + lists[name][i - 1] + ")";
       }
     });
-    var yopts = this.selects.year.options;
+    var yopts = this.controls.year.options;
     for (var j = 1; j < yopts.length; j++) {
       yopts[j].textContent = yopts[j].getAttribute("data-name") + " (" + (counts.year.get(+yopts[j].value) || 0) + ")";
     }
   };
 
-  App.prototype.syncUrl = function () {
+  // The URL names the whole search: the query, every filter and the order. "push" opens a
+  // history entry (back returns to the search before), "replace" updates the current one.
+  App.prototype.syncUrl = function (mode) {
     var params = new URLSearchParams(location.search);
     var q = this.input.value.trim();
     if (q) params.set("q", q);
     else params.delete("q");
     var self = this;
-    Object.keys(this.selects).forEach(function (name) {
-      var v = self.selects[name].value;
+    SELECTS.concat(DATES, ["sort"]).forEach(function (name) {
+      var v = self.controls[name].value;
       if (v) params.set(name, v);
       else params.delete(name);
     });
     var qs = params.toString();
-    history.replaceState(null, "", location.pathname + (qs ? "?" + qs : "") + location.hash);
+    var url = location.pathname + (qs ? "?" + qs : "") + location.hash;
+    if (url === location.pathname + location.search + location.hash) return;
+    if (mode === "push") history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
   };
 
-  App.prototype.run = function (fromUser) {
+  App.prototype.run = function (mode) {
     if (!this.index) return;
     var t0 = performance.now();
     var seq = ++this.seq;
     var self = this;
-    var s = this.s;
-    if (fromUser) this.syncUrl();
+    if (mode !== "none") this.syncUrl(mode);
+    if (mode !== "replace") this.typing = false;
     var raw = this.input.value.trim();
     var q = queryKeys(raw);
     var f = this.filterState();
     var filtered = Object.keys(f).length > 0;
+    this.showActive(f);
     this.list.textContent = "";
+    this.list.classList.remove("is-fallback");
+    this.status.classList.remove("is-fallback");
+    this.root.removeAttribute("data-fallback");
     this.moreBtn.hidden = true;
     if (!q.terms.length && !filtered) {
       this.index.loadAttrs().then(function () {
         if (seq !== self.seq) return;
         self.root.removeAttribute("aria-busy");
-        self.status.textContent = raw ? fmt(s.none, { q: raw }) : s.prompt;
+        self.status.textContent = raw ? self.t("search_none", { q: raw }) : self.t("search_prompt");
         self.updateCounts(new Int32Array(0), f);
         self.emit(t0, 0, raw);
       }, function (err) {
@@ -690,44 +844,59 @@
       return;
     }
     this.root.setAttribute("aria-busy", "true");
-    this.status.textContent = s.searching;
+    this.status.textContent = this.t("search_searching");
     mark("query");
     Promise.all([this.index.candidates(q), this.index.loadAttrs()])
       .then(function (both) {
         if (seq !== self.seq) return;
-        var c = both[0];
         mark("candidates");
-        var a = self.index.attrs;
-        self.updateCounts(c.all, f);
-        var inTitle = new Uint8Array(self.index.count);
-        if (c.title) for (var i = 0; i < c.title.length; i++) inTitle[c.title[i]] = 1;
-        var kept = [];
-        for (var j = c.all.length - 1; j >= 0; j--) if (passes(a, c.all[j], f)) kept.push(c.all[j]);
-        if (self.selects.sort.value !== "date" && c.title) {
-          var first = kept.filter(function (id) {
-            return inTitle[id];
-          });
-          var rest = kept.filter(function (id) {
-            return !inTitle[id];
-          });
-          kept = first.concat(rest);
-        }
-        self.cur = { q: q, raw: raw, order: kept, pos: 0, rejected: 0, shown: 0, seq: seq, t0: t0 };
-        if (!q.exact && kept.length <= VERIFY_ALL) return self.verifyAll();
-      })
-      .then(function () {
-        if (seq !== self.seq) return;
-        return self.more();
+        self.updateCounts(both[0].all, f);
+        return self.start(q, raw, both[0], f, seq, t0, null);
       })
       .catch(function (err) {
         self.fail(err, seq);
       });
   };
 
+  // Order the candidates that pass the filters (title matches first unless sorted by
+  // date; newest first) and show the first page.
+  App.prototype.start = function (q, raw, c, f, seq, t0, fallback) {
+    var self = this;
+    var a = this.index.attrs;
+    var inTitle = new Uint8Array(this.index.count);
+    if (c.title) for (var i = 0; i < c.title.length; i++) inTitle[c.title[i]] = 1;
+    var kept = [];
+    for (var j = c.all.length - 1; j >= 0; j--) if (passes(a, c.all[j], f)) kept.push(c.all[j]);
+    if (this.controls.sort.value !== "date" && c.title) {
+      var first = kept.filter(function (id) {
+        return inTitle[id];
+      });
+      var rest = kept.filter(function (id) {
+        return !inTitle[id];
+      });
+      kept = first.concat(rest);
+    }
+    this.cur = { q: q, raw: raw, f: f, order: kept, pos: 0, rejected: 0, shown: 0, seq: seq, t0: t0, fallback: fallback };
+    return Promise.resolve(!q.exact && kept.length <= VERIFY_ALL ? this.verifyAll() : null).then(function () {
+      if (seq !== self.seq) return;
+      return self.more();
+    });
+  };
+
+  // No item holds the phrase itself: search for items holding all of its words, and say so.
+  App.prototype.startFallback = function (cur, fb) {
+    var self = this;
+    return this.index.candidates(fb.q).then(function (c) {
+      if (cur.seq !== self.seq) return;
+      self.updateCounts(c.all, cur.f);
+      return self.start(fb.q, cur.raw, c, cur.f, cur.seq, cur.t0, fb);
+    });
+  };
+
   App.prototype.fail = function (err, seq) {
     if (seq !== this.seq) return;
     this.root.removeAttribute("aria-busy");
-    this.status.textContent = this.s.error;
+    this.status.textContent = this.t("search_error");
     this.root.setAttribute("data-ready", "1");
     if (window.console) console.error(err);
   };
@@ -777,6 +946,11 @@
     this.root.setAttribute("aria-busy", "true");
     return step().then(function () {
       if (seq !== self.seq) return;
+      var total = cur.order.length - cur.rejected;
+      if (!total && !cur.fallback && cur.q.terms.length) {
+        var fb = fallbackFor(cur.q.terms);
+        if (fb) return self.startFallback(cur, fb);
+      }
       var firstNew = null;
       shown.forEach(function (pair) {
         var li = self.renderOne(pair[0], pair[1], cur.q.terms);
@@ -785,17 +959,27 @@
       // after "show more", keyboard and screen-reader users continue at the first new result
       if (cur.shown > 0 && firstNew) firstNew.querySelector("a").focus();
       cur.shown += shown.length;
-      var total = cur.order.length - cur.rejected;
       // unchecked candidates left and some checked ones failed: the count is an estimate
       var about = cur.rejected > 0 && !cur.allVerified && cur.pos < cur.order.length;
-      var s = self.s;
-      var key;
+      var text;
       if (!total) {
-        self.status.textContent = cur.q.terms.length ? fmt(s.none, { q: cur.raw }) : s.noneFiltered;
+        text = cur.q.terms.length ? self.t("search_none", { q: cur.raw }) : self.t("search_none_filtered");
+      } else if (cur.fallback) {
+        text =
+          self.t("search_fallback", {
+            phrase: self.quoted(cur.fallback.phrases),
+            parts: self.quoted(cur.fallback.words)
+          }) + self.t("search_fallback_count", { n: total });
       } else {
-        key = (about ? "resultsAbout" : "results") + (cur.raw ? "For" : "");
-        self.status.textContent = fmt(s[key], { n: total, q: cur.raw });
+        text = self.t("search_results" + (about ? "_about" : "") + (cur.raw ? "_for" : ""), { n: total, q: cur.raw });
       }
+      self.status.textContent = text;
+      // the fallback is never silent: the notice and the list are marked as such
+      var fallback = !!(cur.fallback && total);
+      self.status.classList.toggle("is-fallback", fallback);
+      self.list.classList.toggle("is-fallback", fallback);
+      if (fallback) self.root.setAttribute("data-fallback", "1");
+      else self.root.removeAttribute("data-fallback");
       self.moreBtn.hidden = cur.pos >= cur.order.length;
       self.root.removeAttribute("aria-busy");
       if (cur.shown === shown.length) self.emit(cur.t0, total, cur.raw);
@@ -805,7 +989,6 @@
   App.prototype.renderOne = function (id, fr, terms) {
     var m = this.index.m;
     var a = this.index.attrs;
-    var s = this.s;
     var li = el("li", { class: "bsearch-result" });
     var h = el("h2", { class: "bsearch-title" });
     var link = el("a", { href: safeHref(fr.u) });
@@ -815,13 +998,16 @@
     var meta = el("p", { class: "bsearch-meta" });
     meta.appendChild(el("span", { class: "bsearch-unit" }, m.units[a.unit[id]][1]));
     meta.appendChild(el("span", { class: "bsearch-category" }, m.categories[a.cat[id]][1]));
-    meta.appendChild(el("time", { datetime: fr.d }, fr.d));
+    meta.appendChild(el("time", { datetime: fr.d }, this.formatDate(fr.d)));
     for (var b = a.level[id], k = 0; b; b >>>= 1, k++) {
-      if (b & 1) meta.appendChild(el("span", { class: "bsearch-badge" }, fmt(s.adoptedBy, { level: m.levels[k][1] })));
+      if (b & 1) {
+        var level = m.levels[k];
+        meta.appendChild(el("span", { class: "badge level-" + level[0] }, this.t("adopted_by", { level: level[1] })));
+      }
     }
     li.appendChild(meta);
     var p = el("p", { class: "bsearch-excerpt" });
-    excerpt(p, fr.x, terms);
+    excerpt(p, inlineText(fr.x), terms);
     li.appendChild(p);
     this.list.appendChild(li);
     return li;
@@ -838,14 +1024,21 @@
       sinceNavigation: performance.now(), // from the page's navigation start
       total: total,
       shown: this.list.children.length,
-      query: raw
+      query: raw,
+      fallback: !!(this.cur && this.cur.fallback)
     };
     window.bulletinSearch.last = detail;
     this.root.dispatchEvent(new CustomEvent("bsearch:results", { detail: detail }));
   };
 
   // exposed for tests: the tokeniser must agree with tokenize.py
-  window.bulletinSearch = { queryKeys: queryKeys, crc32: function (s) { return crc32(encoder.encode(s)); } };
+  window.bulletinSearch = {
+    queryKeys: queryKeys,
+    parts: parts,
+    crc32: function (s) {
+      return crc32(encoder.encode(s));
+    }
+  };
 
   function start() {
     var root = document.getElementById("bsearch") || document.querySelector("[data-bsearch]");

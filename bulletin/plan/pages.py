@@ -1,51 +1,28 @@
 """The page plan: every output file, its template, its context and what it depends on.
 
-Add a page type here: a function returning ``Page`` objects, listed in ``plan_pages``.
-``deps`` names what a page is made from: ``item:<slug>`` (an item, body included),
-``meta:<slug>`` (only its front matter: title, unit, dates…) or ``all-items`` (the
-front matter of every item); templates, config and options always count. The build
-turns them into a fingerprint and renders only pages whose fingerprint changed.
+Add a page type here: a planner (a function ``(site, today)`` yielding ``Page`` objects,
+see ``plan/page.py`` for their ``deps``), listed in ``PLANNERS``. Statistics, exports,
+supervision, honours and the anthology are planned in ``plan/reports.py``, feeds in
+``plan/feeds.py``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from itertools import groupby
 from typing import Any
-from urllib.parse import unquote
 
-from . import stats
-from .model import Item, Site, Unit
+from .. import stats
+from ..model import Item, Site, Unit
+from ..urls import out_path, section_url
+from .documents import DOCUMENT_PLANNERS
+from .feeds import feed_pages
+from .page import ALL_ITEMS, Page, Planner
+from .reports import REPORT_PLANNERS
 
 HOME_LATEST = 30
-
-
-@dataclass(frozen=True)
-class Page:
-    path: str  # output file, relative to the output root
-    template: str
-    # the template's variables, or a function making them: called only when the page
-    # must be rendered, so planning a one-item rebuild skips expensive contexts
-    context: dict[str, Any] | Callable[[], dict[str, Any]] = field(hash=False, compare=False)
-    deps: tuple[str, ...] = ()
-    kind: str = "page"
-    # bytes made in Python (JSON, CSV) instead of a template, or a function making them
-    data: bytes | Callable[[], bytes] | None = field(default=None, hash=False, compare=False)
-
-    def make_context(self) -> dict[str, Any]:
-        return self.context() if callable(self.context) else self.context
-
-    def make_data(self) -> bytes | None:
-        return self.data() if callable(self.data) else self.data
-
-
-def out_path(url: str, base_path: str) -> str:
-    """Output file for a site URL: /b/items/x/ → items/x/index.html."""
-    rel = unquote(url[len(base_path) :])
-    return rel + "index.html" if rel.endswith("/") or not rel else rel
 
 
 def by_year(items: list[Item]) -> list[tuple[int, list[Item]]]:
@@ -107,7 +84,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             out_path(unit.url, base),
             "unit.html",
             functools.partial(unit_context, unit),
-            ("all-items",),
+            (ALL_ITEMS,),
             "unit",
         )
     for category in site.categories:
@@ -150,7 +127,7 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             },
             "page_url": base,
         },
-        ("all-items",),
+        (ALL_ITEMS,),
         "home",
     )
     yield Page(
@@ -158,9 +135,9 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
         "units.html",
         {
             "counts": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
-            "page_url": base + "units/",
+            "page_url": section_url(base, "units"),
         },
-        ("all-items",),
+        (ALL_ITEMS,),
         "units",
     )
     yield Page(
@@ -169,35 +146,35 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
         {
             "counts": {c.id: len(site.items_of_category(c.id)) for c in site.categories},
             "level_counts": {lv.id: len(site.items_adopted_at(lv.id)) for lv in site.levels},
-            "page_url": base + "categories/",
+            "page_url": section_url(base, "categories"),
         },
-        ("all-items",),
+        (ALL_ITEMS,),
         "categories",
     )
     yield Page(
-        "search/index.html", "search.html", {"page_url": base + "search/"}, ("config",), "search"
+        "search/index.html",
+        "search.html",
+        {"page_url": section_url(base, "search")},
+        ("config",),
+        "search",
     )
 
 
 def report_pages(site: Site, today: dt.date) -> Iterable[Page]:
-    """Statistics, exports, supervision, honours, anthology and feeds (bulletin/reports.py)."""
-    from .reports import report_pages as plan  # reports imports Page from this module
+    """Statistics, exports, supervision, honours, anthology (plan/reports.py) and feeds."""
+    for planner in (*REPORT_PLANNERS, feed_pages):
+        yield from planner(site, today)
 
-    return plan(site, today)
 
-
-Planner = Callable[[Site, dt.date], Iterable[Page]]
 PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages, report_pages)
 
 
 def planners() -> tuple[Planner, ...]:
     """PLANNERS with report_pages spelled out into its own planners, then the office's
-    documents (bulletin/documents.py: issues, circulars, PDFs)."""
-    from .documents import DOCUMENT_PLANNERS
-    from .reports import REPORT_PLANNERS
-
-    reports = tuple(q for p in PLANNERS for q in (REPORT_PLANNERS if p is report_pages else (p,)))
-    return reports + DOCUMENT_PLANNERS
+    documents (``plan.documents``: issues, circulars, PDFs)."""
+    reports = (*REPORT_PLANNERS, feed_pages)
+    spelled = tuple(q for p in PLANNERS for q in (reports if p is report_pages else (p,)))
+    return spelled + DOCUMENT_PLANNERS
 
 
 def plan_pages(site: Site, today: dt.date) -> list[Page]:
@@ -228,7 +205,7 @@ def plan_some(
 ) -> list[Page]:
     """The pages of ``paths`` only, as ``plan_pages`` plans them, running only
     ``chosen_planners``; item pages are planned only for ``slugs``."""
-    chosen = []
+    chosen: list[Page] = []
     for planner in chosen_planners:
         made = item_pages(site, today, slugs) if planner is item_pages else planner(site, today)
         chosen.extend(p for p in made if p.path in paths)

@@ -1,4 +1,4 @@
-"""Pages of the office's rules: statistics, exports, supervision, honours, anthology, feeds.
+"""Pages of the office's rules: statistics, exports, supervision, honours, anthology.
 
 Every planner takes ``(site, today)`` and yields ``Page`` objects built only from the
 site model (``bulletin.stats`` does the arithmetic). JSON and CSV exports are made here
@@ -15,21 +15,17 @@ import functools
 import io
 import json
 import unicodedata
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-from . import charts, circular, stats
-from .i18n import translate
-from .model import Item, Site
-from .pages import Page, out_path
-from .stats import Reason, UnitYear, YearStats
-
-FEED_LIMIT = 50
-CST = dt.timezone(dt.timedelta(hours=8))  # China Standard Time, as for naive front-matter times
-
+from .. import charts, stats
+from ..i18n import translate
+from ..model import Item, Site
+from ..stats import Reason, UnitYear, YearStats
+from ..urls import circular_url, out_path
+from .circular import circular_quarters
+from .page import ALL_ITEMS, Page
 
 # --- text shared by pages, exports and the command line ---------------------------------
 
@@ -219,8 +215,8 @@ def stats_rows(ys: YearStats, site: Site) -> list[list[str]]:
             str(u.instructions),
             str(u.score),
         ]
-        for q in u.quarters:
-            row += [str(q.reported), str(q.quota), quarter_text(q, lang)]
+        for quarter in u.quarters:
+            row += [str(quarter.reported), str(quarter.quota), quarter_text(quarter, lang)]
         reasons = []
         if u.unit.id in views:
             for r in views[u.unit.id].reasons:
@@ -316,9 +312,9 @@ def stats_table(ys: YearStats, site: Site) -> str:
     ]
     found = candidates(ys, site)
     for c in found:
-        for r in c.reasons:
-            title = f"《{r.item.title}》" if r.item else ""
-            lines.append(f"  {c.unit.unit.name}: {r.text}{title}")
+        for reason in c.reasons:
+            title = f"《{reason.item.title}》" if reason.item else ""
+            lines.append(f"  {c.unit.unit.name}: {reason.text}{title}")
         if c.unit.repeat:
             lines.append(f"  {c.unit.unit.name}: {t('repeat')}")
     if not found:
@@ -330,8 +326,15 @@ def stats_table(ys: YearStats, site: Site) -> str:
 
 
 def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
+    """The year's charts (units; months). Months after ``ys.today``'s month have not come
+    yet: they get no bar rather than a 0."""
     lang = site.config.language
     units = ys.units_in_config_order
+
+    def month_value(month: int) -> int | None:
+        come = (ys.year, month) <= (ys.today.year, ys.today.month)
+        return ys.months[month - 1] if come else None
+
     return {
         "units": charts.grouped_bars(
             [u.unit.name for u in units],
@@ -341,12 +344,16 @@ def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
             ],
             title=translate(lang, "chart_units", year=ys.year),
             ident=f"chart-units-{ys.year}",
+            axis=translate(lang, "chart_axis_items"),
         ),
         "months": charts.column_bars(
             [translate(lang, "month_n", n=m) for m in range(1, 13)],
-            list(ys.months),
+            [month_value(m) for m in range(1, 13)],
             title=translate(lang, "chart_months", year=ys.year),
             ident=f"chart-months-{ys.year}",
+            axis_x=translate(lang, "chart_axis_month"),
+            axis_y=translate(lang, "chart_axis_items"),
+            missing=translate(lang, "chart_month_to_come"),
         ),
     }
 
@@ -354,7 +361,13 @@ def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
 # --- planners ----------------------------------------------------------------------------
 
 
-ALL = ("all-items",)
+ALL = (ALL_ITEMS,)
+
+
+def _export(
+    export: Callable[[YearStats, Site], bytes], context: Callable[[], dict[str, Any]], site: Site
+) -> bytes:
+    return export(context()["ys"], site)
 
 
 def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
@@ -380,8 +393,8 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
                 "json_url": f"{base}stats/{year}.json",
                 "csv_url": f"{base}stats/{year}.csv",
                 "circulars": [
-                    (q, f"{base}stats/{year}/q{q}/")
-                    for y, q in reversed(circular.circular_quarters(site, today))
+                    (q, circular_url(base, year, q))
+                    for y, q in reversed(circular_quarters(site, today))
                     if y == year
                 ],
                 "canonical": url,
@@ -407,7 +420,7 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
             {},
             ALL,
             "stats-json",
-            data=lambda c=context: stats_json(c()["ys"], site),
+            data=functools.partial(_export, stats_json, context, site),
         )
         yield Page(
             f"stats/{year}.csv",
@@ -415,7 +428,7 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
             {},
             ALL,
             "stats-csv",
-            data=lambda c=context: stats_csv(c()["ys"], site),
+            data=functools.partial(_export, stats_csv, context, site),
         )
     if not years:
         yield Page(
@@ -477,125 +490,4 @@ def anthology_pages(site: Site, today: dt.date) -> Iterator[Page]:
         )
 
 
-# --- Atom feeds --------------------------------------------------------------------------
-
-
-def absolute(site: Site, url: str) -> str:
-    """``url`` (a site path) made absolute when base_url is absolute; else unchanged."""
-    if not site.config.absolute_base:
-        return url
-    parts = urlsplit(site.config.base_url)
-    return f"{parts.scheme}://{parts.netloc}{url}"
-
-
-def feed_id(site: Site, url: str) -> str:
-    """A permanent Atom id: the absolute URL, or a name-based UUID when there is no host."""
-    if site.config.absolute_base:
-        return absolute(site, url)
-    return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"bulletin:{site.config.title}:{url}"))
-
-
-def item_moment(item: Item) -> dt.datetime:
-    """When an item was published, as an aware datetime (naive values are China time)."""
-    if item.time is not None:
-        return item.time if item.time.tzinfo else item.time.replace(tzinfo=CST)
-    return dt.datetime.combine(item.date, dt.time(0, 0), CST)
-
-
-def rfc3339(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def feed_order(items: list[Item]) -> list[Item]:
-    """Newest moment first (ties by slug): the order of feed entries."""
-    return sorted(items, key=lambda i: (item_moment(i), i.slug), reverse=True)
-
-
-def feed_context(
-    site: Site,
-    items: list[Item],
-    title: str,
-    self_url: str,
-    page_url: str,
-    everything: list[Item],
-) -> dict[str, Any]:
-    """``items`` in feed order; ``everything`` is every published item, newest first."""
-    items = items[:FEED_LIMIT]
-    newest = items or everything[:1]
-    updated = (
-        max(item_moment(i) for i in newest) if newest else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    )
-    return {
-        "feed": {
-            "id": feed_id(site, self_url),
-            "title": title,
-            "self": absolute(site, self_url),
-            "alternate": absolute(site, page_url),
-            "updated": rfc3339(updated),
-            "base": absolute(site, site.config.base_path),
-            "entries": [
-                {
-                    "id": feed_id(site, i.url),
-                    "title": i.title,
-                    "link": absolute(site, i.url),
-                    "updated": rfc3339(item_moment(i)),
-                    "author": i.unit.name,
-                    "category": i.category,
-                    "summary": i.summary,
-                    "item": i,  # the template reads item.html: bodies load at render time
-                }
-                for i in items
-            ],
-        },
-        "page_url": page_url,
-    }
-
-
-def _feed_deps(context: dict[str, Any]) -> tuple[str, ...]:
-    """A feed is made from exactly the entries it shows (bodies included)."""
-    deps = tuple(
-        f"{kind}:{e['item'].slug}" for e in context["feed"]["entries"] for kind in ("item", "meta")
-    )
-    return deps or ALL  # an empty feed takes its date from the newest item of the site
-
-
-def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:
-    """Atom 1.0: /feed.xml, /units/<id>/feed.xml, /categories/<id>/feed.xml."""
-    base = site.config.base_path
-    lang = site.config.language
-    everything = stats.published(site)
-    ordered = feed_order(everything)
-    context = feed_context(site, ordered, site.config.title, base + "feed.xml", base, everything)
-    yield Page("feed.xml", "feed.xml", context, _feed_deps(context), "feed")
-    of_unit: dict[str, list[Item]] = {u.id: [] for u in site.units}
-    of_category: dict[str, list[Item]] = {c.id: [] for c in site.categories}
-    for item in ordered:  # one pass; each group keeps the feed order
-        of_unit[item.unit.id].append(item)
-        of_category[item.category.id].append(item)
-    groups = [("feed_unit", unit, of_unit[unit.id]) for unit in site.units] + [
-        ("feed_category", cat, of_category[cat.id]) for cat in site.categories
-    ]
-    for title_key, group, items in groups:
-        context = feed_context(
-            site,
-            items,
-            f"{translate(lang, title_key, name=group.name)} - {site.config.title}",
-            group.url + "feed.xml",
-            group.url,
-            everything,
-        )
-        yield Page(
-            out_path(group.url, base).removesuffix("index.html") + "feed.xml",
-            "feed.xml",
-            context,
-            _feed_deps(context),
-            "feed",
-        )
-
-
-REPORT_PLANNERS = (stats_pages, supervision_pages, commendation_pages, anthology_pages, feed_pages)
-
-
-def report_pages(site: Site, today: dt.date) -> Iterator[Page]:
-    for planner in REPORT_PLANNERS:
-        yield from planner(site, today)
+REPORT_PLANNERS = (stats_pages, supervision_pages, commendation_pages, anthology_pages)

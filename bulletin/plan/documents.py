@@ -6,50 +6,49 @@ Planners take ``(site, today)`` and yield ``Page`` objects, like those of
 
 * ``/issues/``: every bulletin with its issues by year;
 * ``/issues/<bulletin>/<year>/<number>/``: an issue laid out as the printed 简报;
-* ``/stats/<year>/q<N>/``: the quarter's circular (``bulletin.circular``);
+* ``/stats/<year>/q<N>/``: the quarter's circular (``plan.circular``);
 * with ``[export] pdf = true``, ``…/<number>/<bulletin>-<year>-<number>.pdf`` beside each
-  issue page: a page of kind ``"pdf"`` whose bytes WeasyPrint makes from the same HTML and
-  print stylesheet (``bulletin.export``). A PDF is fingerprinted like the page it is made
-  from (plus the print stylesheet and the export code), so it is made again only when the
-  issue or something it shows changed. Sessions (serve, watch) defer pages of the kinds in
-  ``DEFERRED_KINDS`` until the live pages are swapped in (``build.split_deferred``).
+  issue page: a page of kind ``PDF`` (``plan.page``), rendered from the issue page's
+  template and context and laid out by WeasyPrint with the print stylesheet
+  (``render``, ``export.pdf``). A PDF is fingerprinted like the page it is made from (plus
+  the print stylesheet and the export code), so it is made again only when the issue or
+  something it shows changed. Sessions (serve, watch) make such pages after the live ones
+  (``session.split_deferred``, ``build.finish_session``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..fingerprint import digest, hasher
+from ..issues import Issue
+from ..model import Item, Site
+from ..urls import circular_url, issues_url, out_path, section_url
 from . import circular
-from .issues import Issue, pdf_name
-from .model import Item, Site
-from .pages import Page, Planner, out_path
+from .page import PDF, Page, Planner
 from .reports import ReasonView, reason_text
 
-#: Page kinds made after the live pages in serve and watch sessions (slow to make).
-DEFERRED_KINDS = frozenset({"pdf"})
-PRINT_FILES = (
-    Path(__file__).parent / "static" / "style.css",
-    Path(__file__).parent / "static" / "documents.css",
-    Path(__file__).parent / "static" / "print.css",
-    Path(__file__).parent / "export" / "pdf.py",
+PACKAGE = Path(__file__).parent.parent
+# what a PDF is laid out with besides its page: the stylesheets and the code of the layout
+PRINT_FILES = tuple(
+    PACKAGE / name
+    for name in ("static/style.css", "static/documents.css", "static/print.css", "export/pdf.py")
 )
 
 
 def issues_fingerprint(site: Site) -> str:
     """A dependency naming every published issue as it is (its file and its URL)."""
-    data = "\0".join(f"{i.key}:{i.url}" for i in site.issues).encode()
-    return "issues:" + hashlib.blake2b(data, digest_size=16).hexdigest()
+    return "issues:" + digest(*(f"{i.key}:{i.url}" for i in site.issues))
 
 
 @functools.cache
 def print_fingerprint() -> str:
     """A dependency of PDFs: the print stylesheet and the code that makes them."""
-    h = hashlib.blake2b(digest_size=16)
+    h = hasher()
     for path in PRINT_FILES:
         h.update(path.read_bytes())
     return "print:" + h.hexdigest()
@@ -86,31 +85,23 @@ def issue_pages(site: Site, today: dt.date) -> Iterator[Page]:
         return
     base = site.config.base_path
     yield Page(
-        "issues/index.html",
+        out_path(issues_url(base), base),
         "issues.html",
-        lambda: {"bulletins": bulletins_by_year(site), "page_url": base + "issues/"},
+        lambda: {"bulletins": bulletins_by_year(site), "page_url": issues_url(base)},
         (issues_fingerprint(site),),
         "issues",
     )
     for issue in site.issues:
         context = functools.partial(issue_context, site, issue)
-        path = out_path(issue.url, base)
-        yield Page(path, "issue.html", context, issue_deps(issue), "issue")
+        yield Page(out_path(issue.url, base), "issue.html", context, issue_deps(issue), "issue")
         if site.config.export_pdf:
             yield Page(
-                path.removesuffix("index.html") + pdf_name(issue),
+                out_path(issue.pdf_url, base),
                 "issue.html",
-                {},
+                context,
                 (*issue_deps(issue), print_fingerprint()),
-                "pdf",
-                data=functools.partial(_issue_pdf, site, issue, today),
+                PDF,
             )
-
-
-def _issue_pdf(site: Site, issue: Issue, today: dt.date) -> bytes:
-    from .export.pdf import document_pdf
-
-    return document_pdf(site, "issue.html", issue_context(site, issue), today).data
 
 
 def bulletins_by_year(site: Site) -> list[dict[str, Any]]:
@@ -134,7 +125,7 @@ def bulletins_by_year(site: Site) -> list[dict[str, Any]]:
 
 def circular_context(site: Site, year: int, quarter: int, today: dt.date) -> dict[str, Any]:
     base = site.config.base_path
-    url = f"{base}stats/{year}/q{quarter}/"
+    url = circular_url(base, year, quarter)
     c = circular.quarter_circular(site, year, quarter, today)
     return {
         "c": c,
@@ -144,7 +135,7 @@ def circular_context(site: Site, year: int, quarter: int, today: dt.date) -> dic
         ],
         "quarter_name": circular.CHINESE_QUARTERS[quarter],
         "region": site.config.region,
-        "stats_url": f"{base}stats/{year}/",
+        "stats_url": section_url(base, "stats", year),
         "page_url": url,
     }
 
@@ -152,10 +143,10 @@ def circular_context(site: Site, year: int, quarter: int, today: dt.date) -> dic
 def circular_pages(site: Site, today: dt.date) -> Iterator[Page]:
     """/stats/<year>/q<N>/ for every quarter that has begun (``circular.circular_quarters``)."""
     base = site.config.base_path
-    notes = hashlib.blake2b(repr(site.notes).encode(), digest_size=16).hexdigest()
+    notes = digest(*site.notes)
     for year, quarter in circular.circular_quarters(site, today):
         yield Page(
-            out_path(f"{base}stats/{year}/q{quarter}/", base),
+            out_path(circular_url(base, year, quarter), base),
             "circular.html",
             functools.partial(circular_context, site, year, quarter, today),
             ("all-items", issues_fingerprint(site), f"notes:{notes}"),

@@ -18,10 +18,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from . import stats
-from .issues import CircularNote, Issue
-from .model import Item, Level, Site, Unit
-from .stats import QuarterStat, Reason
+from .. import stats
+from ..issues import CircularNote, Issue
+from ..model import Item, Level, Site, Unit
+from ..stats import QuarterStat, Reason
 
 CHINESE_QUARTERS = {1: "一", 2: "二", 3: "三", 4: "四"}
 

@@ -1,0 +1,1 @@
+"""The page plan: what pages a site has, their context and what each depends on."""
