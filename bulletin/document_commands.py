@@ -122,17 +122,22 @@ def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
     if isinstance(html, Diagnostic):
         report([html])
         return EXIT_CONTENT
+    from .export.links import PaperLinks
+
+    # a link to an item the document holds jumps to it; others go to the site (if it has
+    # an absolute base_url) or are plain text
+    links = PaperLinks(page.make_context().get("anchors", {}), config.base_url)
     fonts: tuple[str, ...] | None = None
     if args.format == "pdf":
         from .export.pdf import html_pdf
 
-        laid_out = html_pdf(html.decode("utf-8"), url, base)
+        laid_out = html_pdf(html.decode("utf-8"), url, base, links)
         data, fonts = laid_out.data, laid_out.fonts
     else:
         from .export.docx import html_docx
 
         marking = config.marking or translate(config.language, "page_marking")
-        data = html_docx(html.decode("utf-8"), marking, config.publisher)
+        data = html_docx(html.decode("utf-8"), marking, config.publisher, links)
     target = args.output or Path(f"{name}.{args.format}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,9 @@ def make_page(page: Page, env: jinja2.Environment, site: Site, today: dt.date) -
     text = html.encode("utf-8")
     if page.kind != PDF:
         return Made(text, text)
+    from .export.links import PaperLinks
     from .export.pdf import html_pdf
 
     page_url = str(context.get("page_url", site.config.base_path))
-    return Made(html_pdf(html, page_url, site.config.base_path).data, text)
+    links = PaperLinks(context.get("anchors", {}), site.config.base_url)
+    return Made(html_pdf(html, page_url, site.config.base_path, links).data, text)

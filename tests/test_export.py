@@ -229,3 +229,90 @@ def test_sessions_make_pdfs_after_the_live_pages(tmp_path: Path) -> None:
         for p in (tmp_path / "clean").rglob("*")
         if p.is_file()
     )
+
+
+NOTE_WITH_LINKS = (
+    "各地要学习借鉴[甲镇的做法](../../a/a2.md#做法)，参见[乙街道议事会](../../b/b1.md)。\n"
+)
+
+
+def linked_site(root: Path, base_url: str) -> Path:
+    """The fixture site with issue No.1's editor's note linking an item of the issue (a2)
+    and one of another issue (b1); ``base_url`` in site.toml."""
+    from test_issues import issue
+
+    make_site(root)
+    toml = root / "site.toml"
+    toml.write_text(f'base_url = "{base_url}"\n' + toml.read_text("utf-8"), "utf-8")
+    path = root / "content/issues/qs/2026-001.md"
+    path.write_text(issue(1, "2026-02-15", ["a1", "a2"], body=NOTE_WITH_LINKS), "utf-8")
+    return root
+
+
+def pdf_links(path: Path) -> tuple[list[str], list[str]]:
+    """The PDF's link annotations: (URIs, the named destinations of internal links)."""
+    reader = pypdf.PdfReader(str(path))
+    uris, internal = [], []
+    for page in reader.pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            action = annot.get("/A")
+            if action is not None and action.get("/S") == "/URI":
+                uris.append(str(action["/URI"]))
+            elif action is not None and action.get("/S") == "/GoTo":
+                internal.append(str(action["/D"]))
+            elif annot.get("/Dest") is not None:
+                internal.append(str(annot["/Dest"]))
+    return uris, internal
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://xinxi.qs.gov.cn/bulletin/", "/"], ids=["absolute", "path"]
+)
+def test_editors_note_links_work_in_the_pdf(tmp_path: Path, base_url: str) -> None:
+    """On paper the note's link to an item of the issue jumps to it; a link to another
+    item opens it on the site (an absolute base_url) or is plain text — it used to lead to
+    https://bulletin.invalid/…, a made-up address."""
+    site = linked_site(tmp_path / "site", base_url)
+    out = tmp_path / "issue.pdf"
+    code, err = export(site, out, "issue", "qs", "2026", "1", "pdf")
+    assert code == 0, err
+    uris, internal = pdf_links(out)
+    assert "i2" in internal  # 甲镇防汛物资储备, the issue's second item
+    assert "i2" in pypdf.PdfReader(str(out)).named_destinations
+    if base_url.startswith("http"):
+        assert uris == ["http://xinxi.qs.gov.cn/bulletin/items/b1/"]
+    else:
+        assert uris == []
+    assert "乙街道议事会" in "".join(pdf_text(out))  # the text stays
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://xinxi.qs.gov.cn/bulletin/", "/"], ids=["absolute", "path"]
+)
+def test_editors_note_links_work_in_word(tmp_path: Path, base_url: str) -> None:
+    """In Word the note's link to an item of the issue is a hyperlink to a bookmark on that
+    item's title; one to another item is a hyperlink to its address on the site (absolute
+    base_url) or plain text. The note used to lose its links."""
+    import docx
+    from docx.oxml.ns import qn
+
+    site = linked_site(tmp_path / "site", base_url)
+    out = tmp_path / "issue.docx"
+    code, err = export(site, out, "issue", "qs", "2026", "1", "docx")
+    assert code == 0, err
+    doc = docx.Document(str(out))
+    note = next(p for p in doc.paragraphs if "各地要学习借鉴" in p.text)
+    assert note.text == "编者按：各地要学习借鉴甲镇的做法，参见乙街道议事会。"
+    links = note._p.findall(qn("w:hyperlink"))
+    anchors = [h.get(qn("w:anchor")) for h in links if h.get(qn("w:anchor"))]
+    targets = [note.part.rels[h.get(qn("r:id"))].target_ref for h in links if h.get(qn("r:id"))]
+    assert anchors == ["i2"]
+    title = next(p for p in doc.paragraphs if p.text == "甲镇防汛物资储备")
+    assert [b.get(qn("w:name")) for b in title._p.iter(qn("w:bookmarkStart"))] == ["i2"]
+    if base_url.startswith("http"):
+        assert targets == ["http://xinxi.qs.gov.cn/bulletin/items/b1/"]
+    else:
+        assert targets == []

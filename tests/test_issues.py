@@ -272,3 +272,16 @@ def test_new_issue_file_builds_once_items_are_chosen(tmp_path: Path) -> None:
     assert build(root, BuildOptions(output=root / "public", search=False)).ok
     assert (root / "public/issues/qs/2026/5/index.html").is_file()
     assert os.path.exists(root / "public/items/a3/index.html")
+
+
+def test_links_in_an_editors_note_lead_to_the_items(tmp_path: Path) -> None:
+    """An editor's note links to item files as an item body does: to the item's page."""
+    root = make_site(tmp_path / "site")
+    note = "各地要学习借鉴[甲镇的做法](../../a/a2.md#做法)。\n"
+    path = root / "content/issues/qs/2026-001.md"
+    path.write_text(issue(1, "2026-02-15", ["a1", "a2"], body=note), encoding="utf-8")
+    out = root / "public"
+    result = build(root, BuildOptions(output=out, search=False))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    page = read(out, "issues/qs/2026/1/index.html")
+    assert '<a href="/items/a2/#%E5%81%9A%E6%B3%95">甲镇的做法</a>' in page

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .links import PaperLinks, paper_html
+
 STATIC = Path(__file__).parent.parent / "static"
 ORIGIN = "https://bulletin.invalid"  # a base for the page's URLs; never contacted
 CJK_FAMILY_RE = re.compile(
@@ -32,14 +34,16 @@ class PdfResult:
     pages: int
 
 
-def html_pdf(html: str, page_url: str, base_path: str) -> PdfResult:
+def html_pdf(html: str, page_url: str, base_path: str, links: PaperLinks) -> PdfResult:
     """Lay out a page's HTML (the page at ``page_url``, a path below the site's
-    ``base_path``) as an A4 PDF document. Its stylesheets are read from the package; no
-    other URL is fetched. Raises ImportError without WeasyPrint."""
+    ``base_path``) as an A4 PDF document, its links placed by ``links`` (``paper_html``:
+    to a part of the document, the site's absolute address, or none). Its stylesheets are
+    read from the package; no other URL is fetched. Raises ImportError without
+    WeasyPrint."""
     import weasyprint
 
     document = weasyprint.HTML(
-        string=html,
+        string=paper_html(html, links),
         base_url=ORIGIN + page_url,
         url_fetcher=_fetcher(ORIGIN + base_path),
         media_type="print",

@@ -60,10 +60,14 @@ def issue_items(site: Site, issue: Issue) -> list[Item]:
 
 
 def issue_context(site: Site, issue: Issue) -> dict[str, Any]:
-    """What ``issue.html`` shows of an issue (also the HTML its PDF and .docx come from)."""
+    """What ``issue.html`` shows of an issue (also the HTML its PDF and .docx come from).
+    ``anchors``: each item's URL → the id of its part of the issue (``#i1``…), where a
+    link to it leads on paper (``export.links``)."""
+    items = issue_items(site, issue)
     return {
         "issue": issue,
-        "items": issue_items(site, issue),
+        "items": items,
+        "anchors": {item.url: f"i{n}" for n, item in enumerate(items, 1)},
         "level": site.config.level(issue.bulletin.level),
         "pdf_url": issue.pdf_url if site.config.export_pdf else None,
         "page_url": issue.url,

@@ -484,7 +484,14 @@ def anthology_pages(site: Site, today: dt.date) -> Iterator[Page]:
         yield Page(
             out_path(url, base),
             "anthology.html",
-            {"year": year, "reports": reports, "volumes": volumes, "page_url": url},
+            {
+                "year": year,
+                "reports": reports,
+                "volumes": volumes,
+                "page_url": url,
+                # where a link to a report leads on paper (export.links)
+                "anchors": {item.url: f"r{n}" for n, item in enumerate(reports, 1)},
+            },
             ALL + tuple(f"item:{i.slug}" for i in reports),  # the year list links every volume
             "anthology",
         )
