@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -316,3 +317,41 @@ def test_editors_note_links_work_in_word(tmp_path: Path, base_url: str) -> None:
         assert targets == ["http://xinxi.qs.gov.cn/bulletin/items/b1/"]
     else:
         assert targets == []
+
+
+# the families of print.css's font stacks, in the order every stack lists them
+FONT_ORDER = (
+    ("Noto Serif CJK SC", "Noto Sans CJK SC"),  # Debian's fonts-noto-cjk
+    ("Source Han Serif SC", "Source Han Serif CN", "思源宋体"),  # its Adobe twin
+    ("Source Han Sans SC", "Source Han Sans CN", "思源黑体"),
+    ("FangSong", "仿宋", "FangSong_GB2312", "仿宋_GB2312", "STFangsong"),  # office fonts
+    ("FZXiaoBiaoSong-B05S", "方正小标宋简体", "SimHei", "黑体"),
+    ("SimSun", "宋体", "Songti SC"),
+    ("serif", "sans-serif"),
+)
+
+
+def font_stacks(css: str) -> list[list[str]]:
+    """Every font-family list of a stylesheet (also in the font shorthand)."""
+    stacks = re.findall(r"font-family:\s*([^;}]+)", css)
+    stacks += re.findall(r"\bfont:\s*[\d.]+pt\s+([^;}]+)", css)
+    return [[f.strip().strip('"') for f in stack.split(",")] for stack in stacks]
+
+
+def test_print_fonts_are_local_and_listed_in_one_order() -> None:
+    """Every font stack of the print stylesheet lists the free CJK fonts the server has
+    (Noto, then Source Han) before the office fonts (仿宋, 小标宋/黑体, then 宋体), and ends in
+    a generic family; no web font. 仿宋 and 宋体 used to come first, so the order of the
+    fonts a document was laid out with depended on the machine's Windows fonts."""
+    css = (Path(__file__).parent.parent / "bulletin/static/print.css").read_text("utf-8")
+    assert "@font-face" not in css and "@import" not in css
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", css)
+    rank = {family: n for n, group in enumerate(FONT_ORDER) for family in group}
+    stacks = font_stacks(css)
+    assert len(stacks) >= 6
+    for stack in stacks:
+        assert all(f in rank for f in stack), stack  # no family outside the known ones
+        ranks = [rank[f] for f in stack]
+        assert ranks == sorted(ranks), stack
+        assert stack[0] in FONT_ORDER[0], stack  # the font the server has comes first
+        assert stack[-1] in FONT_ORDER[-1], stack
