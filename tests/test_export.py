@@ -355,3 +355,15 @@ def test_print_fonts_are_local_and_listed_in_one_order() -> None:
         assert ranks == sorted(ranks), stack
         assert stack[0] in FONT_ORDER[0], stack  # the font the server has comes first
         assert stack[-1] in FONT_ORDER[-1], stack
+
+
+def test_print_rules_live_in_print_css_alone() -> None:
+    """print.css owns the page on paper (A4, fonts, what is hidden): the screen stylesheet
+    keeps no print rules of its own that could disagree with it (style.css had two
+    @media print blocks: 12 pt body text, a 30vh anthology cover, coloured quarter cells)."""
+    static = Path(__file__).parent.parent / "bulletin/static"
+    for name in ("style.css", "documents.css"):
+        css = (static / name).read_text("utf-8")
+        assert "@media print" not in css, name
+        assert "print-color-adjust" not in css, name
+    assert "@page" in (static / "print.css").read_text("utf-8")
