@@ -367,3 +367,47 @@ def test_print_rules_live_in_print_css_alone() -> None:
         assert "@media print" not in css, name
         assert "print-color-adjust" not in css, name
     assert "@page" in (static / "print.css").read_text("utf-8")
+
+
+def poppler(tool: str) -> str:
+    """The path of a poppler-utils tool; in CI (which installs it) its absence fails."""
+    import os
+    import shutil
+
+    path = shutil.which(tool)
+    if path is None:
+        message = f"{tool} not installed (Debian: apt-get install poppler-utils)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def test_pdf_shows_chinese_text_in_an_embedded_chinese_font(site: Path, tmp_path: Path) -> None:
+    """The PDF's Chinese is real text in a Chinese font the PDF carries: pdftotext finds the
+    masthead and the item titles, pdffonts lists an embedded CJK font (no boxes, no font
+    the reader's machine must have). Made by the command, in its own process, as a user
+    runs it."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "issue.pdf"
+    command = [sys.executable, "-m", "bulletin", "export", "issue", "qs", "2026", "1"]
+    proc = subprocess.run(
+        [*command, str(site), "--format", "pdf", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    text = subprocess.run(
+        [poppler("pdftotext"), str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for title in ("测试信息", "甲镇春耕备耕", "甲镇防汛物资储备", "内部资料，注意保存"):
+        assert title in text.replace("\n", ""), title
+    fonts = subprocess.run(
+        [poppler("pdffonts"), str(out)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if re.search(r"CJK|Han|Song|Hei|Fang", line.split()[0])]
+    assert cjk, fonts
+    assert all(line.split()[-5] == "yes" for line in cjk), cjk  # emb
