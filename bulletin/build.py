@@ -25,8 +25,9 @@ from pathlib import Path
 
 import jinja2
 
-from . import checks, clock, model, parallel, session, templates
+from . import checks, model, parallel, session, templates
 from .cache import BuildCache, Manifest
+from .clock import Clock, site_today
 from .confidential import policy
 from .config import SiteConfig, load_config
 from .context import BuildContext
@@ -47,6 +48,9 @@ class BuildOptions:
     drafts: bool = False
     output: Path | None = None
     today: dt.date | None = None
+    # "now" for "today" when neither ``today`` nor site.toml fixes it (clock.Clock:
+    # seconds since the epoch); None: the system clock
+    clock: Clock | None = field(default=None, compare=False)
     write: bool = True  # False: validate only (bulletin check)
     strict: bool = False  # warnings fail the build
     search: bool = True
@@ -115,8 +119,9 @@ class Timer:
 
 
 def today_for(config: SiteConfig, options: BuildOptions) -> dt.date:
-    """The day a build with these options counts as today."""
-    return clock.today(config, options.today)
+    """The day a build with these options counts as today: --today, else site.toml
+    ``today``, else today in the site's time zone (``clock.site_today``)."""
+    return site_today(config, options.today, options.clock)
 
 
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
@@ -348,15 +353,9 @@ def _publish_all(
     ctx.cache.save_manifest(new_manifest)
     pending = new_manifest.search_fp != search_fp or new_manifest.output_sig is None
     if sess is not None:
+        docs = tuple(sources.document_files)  # issues and circular notes, as scanned
         built = session.Built(
-            site,
-            leaks,
-            planned,
-            sources.signatures,
-            sources.entries,
-            problems,
-            documents=tuple(sources.document_files),
-            deferred=deferred,
+            site, leaks, planned, sources.signatures, sources.entries, problems, docs, deferred
         )
         session.remember(sess, ctx, built, done.files, new_manifest, pending)
     timer.lap("save")

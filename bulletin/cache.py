@@ -35,8 +35,9 @@ from .fsutil import Signature, atomic_write
 
 CACHE_DIR = ".bulletin-cache"  # inside the site directory
 # 3: front matter read from YAML nodes (text as typed): older parses are stale;
-# 4: the manifest is a typed Manifest
-FORMAT = 4
+# 4: the manifest is a typed Manifest; 5: bodies join CJK line breaks, dates and times
+# on the site's calendar
+FORMAT = 5
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 ITEM_INDEX = "item-index"

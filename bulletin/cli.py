@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, clock, document_commands
+from . import __version__, document_commands
+from .clock import site_today, start_of_day
 from .diagnostics import BulletinError, Diagnostic, report
 
 if TYPE_CHECKING:
@@ -293,7 +294,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             parse(value, config)
         except FieldError as exc:
             problems.append(Diagnostic("(command line)", None, field, str(exc)))
-    date = args.date or clock.today(config)
+    date = site_today(config, args.date)
     if args.slug is not None:
         slug = args.slug
     else:
@@ -323,7 +324,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             return EXIT_CONTENT
     # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
     title = json.dumps(args.title.strip(), ensure_ascii=False)
-    extra = _category_template(args.category, args.unit, date)
+    extra = _category_template(args.category, args.unit, date, config)
     text = (
         f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
         f"date: {date.isoformat()}\n{extra}---\n\n"
@@ -360,7 +361,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
         return EXIT_CONTENT
-    today = clock.today(config, args.today)
+    today = site_today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:
@@ -377,9 +378,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _category_template(category: str, unit: str, date: dt.date) -> str:
+def _category_template(category: str, unit: str, date: dt.date, config: SiteConfig) -> str:
     if category == "emergency":
-        moment = f"{date.isoformat()}T00:00:00+08:00"
+        moment = start_of_day(date, config.zone).isoformat()  # with the site's offset
         return f"occurred: {moment}\nreported: {moment}\n"
     if category == "supervision":
         return f"assignees: [{unit}]\ndue: {(date + dt.timedelta(days=30)).isoformat()}\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,12 @@ from .fsutil import NotUTF8, decode_utf8
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
 UNIT_KINDS = ("town", "street", "department")
+# The office's time zone when site.toml names none: China Standard Time (UTC+8, no DST).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+# Names people write for China's time that are not its IANA name.
+CHINA_TIME_NAMES = frozenset(
+    ("beijing", "asia/beijing", "china", "cst", "utc+8", "utc+08:00", "gmt+8", "+08:00", "+8")
+)
 
 DEFAULT_CATEGORIES = {
     "briefing": "信息简报",
@@ -102,6 +109,7 @@ class SiteConfig:
     instruction_points: tuple[tuple[str, int], ...] = ()
     urgent_within_minutes: int = 60
     today: dt.date | None = None
+    timezone: str = DEFAULT_TIMEZONE  # IANA name; validated by load_config
     max_item_bytes: int = 2 * 1024 * 1024
     style: tuple[tuple[str, StyleRule], ...] = ()
     bulletins: tuple[BulletinConfig, ...] = ()
@@ -127,6 +135,11 @@ class SiteConfig:
     @property
     def absolute_base(self) -> bool:
         return bool(urlsplit(self.base_url).scheme)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The site's time zone: calendar days, quarters, "today" and feed times follow it."""
+        return zoneinfo.ZoneInfo(self.timezone)  # cached by zoneinfo: one object per name
 
     def unit(self, unit_id: str) -> UnitConfig | None:
         return next((u for u in self.units if u.id == unit_id), None)
@@ -155,6 +168,7 @@ TOP_KEYS = {
     "base_url",
     "output_dir",
     "today",
+    "timezone",
     "max_item_bytes",
     "units",
     "categories",
@@ -231,6 +245,32 @@ class _Reader:
         return value
 
 
+def timezone_problem(name: str) -> str | None:
+    """Why ``name`` is no usable time zone (None if it is one): an IANA name such as
+    "Asia/Shanghai", found by ``zoneinfo`` (system database, else the tzdata package).
+
+    "localtime" is refused too: it is whatever zone the machine is set to.
+    """
+    if name.lower() == "localtime":
+        return f'"{name}" is the machine\'s own time zone; name the office\'s, such as "{DEFAULT_TIMEZONE}"'
+    try:
+        zoneinfo.ZoneInfo(name)
+        return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    known = zoneinfo.available_timezones() - {"localtime"}
+    if not known:
+        hint = " (no time zone database found: install the tzdata package)"
+    elif name.strip().lower() in CHINA_TIME_NAMES:
+        hint = f' (China Standard Time is "{DEFAULT_TIMEZONE}")'
+    else:
+        same = {z.lower(): z for z in known}.get(name.strip().lower())
+        hint = f' (did you mean "{same}"?)' if same else did_you_mean(name, known)
+    return f'unknown time zone "{name}"' + (
+        hint or f'; use an IANA name such as "{DEFAULT_TIMEZONE}"'
+    )
+
+
 def _type_name(kind: type) -> str:
     return {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}.get(
         kind, kind.__name__
@@ -291,6 +331,11 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
         r.error(None, "today", "must be a date such as 2026-11-27 (unquoted)")
         today = None
+    timezone = r.get(None, data, "timezone", str, DEFAULT_TIMEZONE)
+    problem = timezone_problem(timezone)
+    if problem:
+        r.error(None, "timezone", problem)
+        timezone = DEFAULT_TIMEZONE
     max_bytes = r.get(None, data, "max_item_bytes", int, 2 * 1024 * 1024)
 
     units: list[UnitConfig] = []
@@ -415,6 +460,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         instruction_points=tuple(sorted(instr.items())),
         urgent_within_minutes=r.get("rules", rules, "urgent_within_minutes", int, 60),
         today=today,
+        timezone=timezone,
         max_item_bytes=max_bytes,
         style=tuple(sorted(style.items())),
         bulletins=bulletins,

@@ -30,6 +30,7 @@ from .schema import (
     FieldError,
     Honoree,
     InstructionRef,
+    date_time,
     yaml_value,
 )
 
@@ -343,7 +344,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         return ReadResult(rel, None, tuple(problems))
 
     suffix = _key_suffix(rel, config)
-    time = _time_of(nodes["date"])
+    time = _time_of(nodes["date"], config)
     source_dir = _source_dir(rel)
     # link lines count from the body's first line in the file
     rendered = render_body(_Parser.get(), front.body, source_dir, config.base_path, front.body_line)
@@ -400,12 +401,12 @@ def document_text(data: bytes, rel: str) -> str | Diagnostic:
     return text
 
 
-def _time_of(node: yaml.Node) -> dt.datetime | None:
-    """The time of day a valid ``date:`` value gives (2026-04-24T09:30:00+08:00), if any."""
+def _time_of(node: yaml.Node, config: SiteConfig) -> dt.datetime | None:
+    """The instant a valid ``date:`` value gives when it has a time of day
+    (2026-04-24T09:30:00+08:00, quoted or not), on the site's clock; None for a date."""
     if len(node.value) <= len("2026-04-24"):  # a date alone: no need to read it again
         return None
-    value = yaml_value(node, TIMESTAMPS)
-    return value if isinstance(value, dt.datetime) else None
+    return date_time(yaml_value(node, TIMESTAMPS), config)
 
 
 def _has_control(data: bytes, text: str) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .clock import site_today
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean, report
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace, config: SiteConfig) -> int:
 
 def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
     """bulletin export issue|circular|anthology … --format pdf|docx [-o FILE] [SITE_DIR]"""
-    from . import clock, export, templates
+    from . import export, templates
     from .build import load_site
     from .i18n import translate
     from .plan import pages
@@ -95,7 +96,7 @@ def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
         report(errors)
         print(f"bulletin: {len(errors)} error(s); nothing was exported", file=sys.stderr)
         return EXIT_CONTENT
-    today = clock.today(config, args.today)
+    today = site_today(config, args.today)  # the site's calendar, not the machine's
     base = config.base_path
     if args.document == "issue":
         url = issue_url(base, args.bulletin, args.year, args.number)
@@ -168,7 +169,7 @@ def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
     """bulletin new-issue BULLETIN [--number N] [--date D] [SITE_DIR]: the next issue file,
     a draft, with the items reported since the bulletin's previous issue that are in no
     issue of it yet proposed as a commented list."""
-    from . import clock, stats
+    from . import stats
     from .build import load_site
     from .issues import issue_label
 
@@ -184,7 +185,7 @@ def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
     if args.number is not None and args.number < 1:
         report([Diagnostic("(command line)", None, "number", "must be 1 or more")])
         return EXIT_USAGE
-    date = args.date or clock.today(config)
+    date = args.date or site_today(config)  # the site's calendar, not the machine's
     site, _problems = load_site(config)
     sources = _issue_sources(config, bulletin.id)
     used = {s.number: s.path for s in sources if s.year == date.year}

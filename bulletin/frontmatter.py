@@ -327,8 +327,5 @@ def _yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
         problem += ' (a value containing ": " must be put in quotes)'
     elif context in ("while scanning an alias", "while scanning for the next token"):
         problem += " (a value starting with * & % @ or ` must be put in quotes)"
-    elif context == "while increasing flow level":
-        # libyaml ≥ 0.2.6 stops deep flow nesting in its scanner, before any event
-        return FIRST_LINE, f"front matter is nested more than {MAX_DEPTH} levels deep"
     line = mark.line + FIRST_LINE if mark is not None else None
     return line, f"invalid YAML: {problem}"

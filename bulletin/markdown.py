@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import posixpath
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from .urls import item_url
@@ -18,6 +21,19 @@ SCHEME_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # is one of them exactly when its UTF-16 code unit's high byte is 0x34–0x9F or 0xF9–0xFA
 # (characters beyond the BMP become surrogate pairs, high bytes 0xD8–0xDF: not counted).
 _CJK_HIGH_BYTES = bytes(range(0x34, 0xA0)) + b"\xf9\xfa"
+# The Hangul script (Unicode Scripts.txt): Korean separates words with spaces, so a line
+# break next to Hangul stays a space although its characters are wide.
+_HANGUL_RE = re.compile(
+    "[\u1100-\u11ff\u302e\u302f\u3131-\u318e\u3200-\u321e\u3260-\u327e"
+    "\ua960-\ua97c\uac00-\ud7a3\ud7b0-\ud7c6\ud7cb-\ud7fb\uffa0-\uffdc]"
+)
+_WIDE = frozenset("FWH")  # East Asian Width: fullwidth, wide, halfwidth (UAX #11)
+# Inline tokens a soft line break's neighbouring characters are looked for through:
+# emphasis, strikethrough and link markers carry no text of their own.
+_MARKUP = frozenset(
+    ("em_open", "em_close", "strong_open", "strong_close", "s_open", "s_close")
+    + ("link_open", "link_close")
+)
 
 
 @dataclass(frozen=True)
@@ -44,12 +60,88 @@ def make_parser() -> MarkdownIt:
     on every block and line: ``html_block`` and ``html_inline`` (they return at once when
     the ``html`` option is off) and the ``normalize`` core rule (line endings and NUL
     characters), which ``render_body`` does itself, only when the body needs it.
+
+    One core rule is added, ``cjk_breaks`` (:func:`join_cjk_breaks`): a line break inside a
+    paragraph between two Chinese characters disappears instead of becoming a space.
     """
-    return (
+    md = (
         MarkdownIt("commonmark", {"html": False, "linkify": False})
         .enable(["table", "strikethrough"])
         .disable(["html_block", "html_inline", "normalize"])
     )
+    md.core.ruler.push("cjk_breaks", join_cjk_breaks)
+    return md
+
+
+def is_cjk_wide(char: str) -> bool:
+    """Whether a line break next to ``char`` (one code point) is no word space.
+
+    True for the characters of scripts written without spaces: East Asian Width
+    fullwidth, wide or halfwidth (Unicode UAX #11), which covers Han ideographs, kana,
+    CJK and full-width punctuation (。，、《》（）：！？「」), but not Hangul, whose words are
+    separated by spaces. This is the class of CSS Text Level 3, §4.1.2 (segment break
+    transformation), which removes a line break between two such characters.
+    """
+    return unicodedata.east_asian_width(char) in _WIDE and not _HANGUL_RE.match(char)
+
+
+def _ambiguous_punctuation(char: str) -> bool:
+    """Punctuation of East Asian Width "ambiguous" (“ ” ‘ ’ … — ·): as wide as its text."""
+    return unicodedata.east_asian_width(char) == "A" and unicodedata.category(char)[0] == "P"
+
+
+def _chars(children: list[Token], start: int, step: int) -> Iterator[str]:
+    """The characters of the inline text from ``children[start]`` on, walking by ``step``
+    (-1: backwards), through emphasis and link markers; ends at anything else (a line
+    break, an image, the edge of the paragraph)."""
+    i = start
+    while 0 <= i < len(children):
+        tok = children[i]
+        if tok.type == "text" or tok.type == "code_inline":
+            yield from (tok.content if step > 0 else reversed(tok.content))
+        elif tok.type not in _MARKUP:
+            return
+        i += step
+
+
+def _side_is_cjk(chars: Iterator[str]) -> bool:
+    """Whether the first character of ``chars`` that decides is CJK-wide; ambiguous-width
+    punctuation (a closing ” before the break, an opening “ after it) takes the class of
+    the character beyond it."""
+    for char in chars:
+        if not _ambiguous_punctuation(char):
+            return is_cjk_wide(char)
+    return False
+
+
+def join_cjk_breaks(state: StateCore) -> None:
+    """Core rule: drop each soft line break whose neighbours are both CJK-wide characters.
+
+    Editors hard-wrap Chinese text (城关镇完成防⏎汛物资储备); a soft break renders as a
+    space, and in Chinese that space is visible (防 汛) and splits the words search
+    looks for. The rule follows CSS Text Level 3's segment break transformation, as
+    Firefox applies it and Chromium does not: a break between two characters of
+    :func:`is_cjk_wide` is removed. Next to a Latin letter, a digit or Hangul the break
+    stays and renders as one space, as before (mixed text: 采用⏎AI技术 reads 采用 AI技术;
+    the space is the usual separation of Chinese from Western text). Emphasis and link
+    markers between the break and the characters are looked through (**防**⏎汛).
+
+    The HTML and the plain text (search, character counts) are both made from the
+    tokens after this rule, so they always agree.
+    """
+    for block in state.tokens:
+        children = block.children
+        if block.type != "inline" or not children or "\n" not in block.content:
+            continue
+        drop = [
+            i
+            for i, tok in enumerate(children)
+            if tok.type == "softbreak"
+            and _side_is_cjk(_chars(children, i - 1, -1))
+            and _side_is_cjk(_chars(children, i + 1, 1))
+        ]
+        for i in reversed(drop):
+            del children[i]
 
 
 def count_chinese(text: str) -> int:

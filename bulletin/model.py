@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from .clock import start_of_day
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic
@@ -70,8 +71,10 @@ class Item:
     title: str
     unit: Unit
     category: Category
-    date: dt.date
-    time: dt.datetime | None
+    date: dt.date  # on the site's calendar (the site-zone date of ``time``, if given)
+    time: dt.datetime | None  # the date-time given as ``date``, in the site's time zone
+    # when it was published: ``time``, else the start of ``date`` in the site's time zone
+    moment: dt.datetime
     summary: str | None
     tags: tuple[str, ...]
     draft: bool
@@ -91,8 +94,9 @@ class Item:
     body_key: str
     meta_key: str
     bodies: BodyLookup = field(repr=False, compare=False)
-    # newest first when sorted in reverse: (date, time, slug)
-    sort_key: tuple[dt.date, str, str] = field(repr=False, compare=False)
+    # newest first when sorted in reverse: (the instant of ``moment``, slug); the home page,
+    # the lists and the feeds all use it, so they agree on which item is newer
+    sort_key: tuple[float, str] = field(repr=False, compare=False)
     issues: tuple[Issue, ...] = ()  # the published issues it appeared in, oldest first
 
     @property
@@ -338,8 +342,10 @@ def build_site(
             in_issues.setdefault(slug, []).append(issue)
 
     items: dict[str, Item] = {}
+    zone = config.zone
     for slug, src in published.items():
         appeared = tuple(in_issues.get(slug, ()))
+        moment = src.time or start_of_day(src.date, zone)
         items[slug] = Item(
             slug=slug,
             path=src.path,
@@ -349,6 +355,7 @@ def build_site(
             category=categories[src.category],
             date=src.date,
             time=src.time,
+            moment=moment,
             summary=src.summary,
             tags=src.tags,
             draft=src.status == "draft",
@@ -375,7 +382,7 @@ def build_site(
             # what the issues add to an item is part of what list pages show of it
             meta_key=_with_issues(src.meta_key, appeared),
             bodies=bodies,
-            sort_key=(src.date, src.time.isoformat() if src.time else "", slug),
+            sort_key=(moment.timestamp(), slug),
             issues=appeared,
         )
 
@@ -460,7 +467,7 @@ def _threads(
                 roots.setdefault(cur.slug, []).append(item)
     threads = []
     for root, members in sorted(roots.items()):
-        ordered = sorted(members, key=lambda i: (i.slug != root, i.final, i.date, i.slug))
+        ordered = sorted(members, key=lambda i: (i.slug != root, i.final, i.sort_key))
         finals = [i for i in ordered if i.final]
         if len(finals) > 1:
             for extra in finals[1:]:

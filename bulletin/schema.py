@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .clock import site_moment
 from .config import SiteConfig
 from .diagnostics import did_you_mean
 
@@ -249,21 +250,42 @@ def boolean(value: Any, config: SiteConfig) -> bool:
 
 
 def date(value: Any, config: SiteConfig) -> dt.date:
-    """A calendar date; a datetime is accepted and reduced to its date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A calendar date on the site's calendar; a date-time is accepted and reduced to the
+    site-zone date of its instant (``2026-03-31T17:00:00Z`` is 1 April in Beijing); one
+    without an offset is site-local time."""
     if isinstance(value, str):
         try:
-            return dt.datetime.fromisoformat(value.strip()).date()
+            value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
             pass
+    if isinstance(value, dt.datetime):
+        return _on_site_clock(value, config).date()
+    if isinstance(value, dt.date):
+        return value
     raise FieldError(f"must be a date YYYY-MM-DD, got {_show(value)}")
 
 
+def _on_site_clock(value: dt.datetime, config: SiteConfig) -> dt.datetime:
+    try:
+        return site_moment(value, config.zone)
+    except OverflowError:  # 9999-12-31T23:00:00-05:00 is in the year 10000 in Beijing
+        shown = value.isoformat()
+        raise FieldError(f"{shown} falls outside the years 1-9999 on the site's calendar") from None
+
+
+def date_time(value: Any, config: SiteConfig) -> dt.datetime | None:
+    """The instant of a ``date`` value that has a time of day, in the site's time zone;
+    None for a plain date. Call after :func:`date` accepted ``value``."""
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) <= 10:  # YYYY-MM-DD: no time of day
+            return None
+        value = dt.datetime.fromisoformat(text)
+    return _on_site_clock(value, config) if isinstance(value, dt.datetime) else None
+
+
 def moment(value: Any, config: SiteConfig) -> dt.datetime:
-    """A point in time; naive values are read as China Standard Time (+08:00)."""
+    """A point in time, in the site's time zone; naive values are site-local time."""
     if isinstance(value, dt.datetime):
         result = value
     elif isinstance(value, str):
@@ -275,9 +297,7 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
             ) from None
     else:
         raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
-    if result.tzinfo is None:
-        result = result.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    return result
+    return _on_site_clock(result, config)
 
 
 def slug_ref(value: Any, config: SiteConfig) -> str:

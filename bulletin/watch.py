@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import multiprocessing
 import os
 import sys
@@ -54,9 +53,10 @@ from watchdog.events import (
 )
 from watchdog.observers import Observer
 
-from . import clock
 from .build import BuildOptions, BuildResult, build, finish_session
-from .diagnostics import Diagnostic
+from .clock import site_now, site_today, start_of_day
+from .config import load_config
+from .diagnostics import BulletinError, Diagnostic
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -210,8 +210,10 @@ class Watcher:
         self._building = False
         self._stopping = False
         self._builds = 0
-        self._barriers: set[str] = set()
+        self._barriers: set[str] = set()  # barriers seen, of those awaited
+        self._awaited: set[str] = set()  # barriers made by sync() calls still waiting
         self._last: Rebuild | None = None
+        self._day: dt.date | None = None  # the site's date the last build was made for
 
         self._observer = Observer()
         self._handler = _Handler(self)
@@ -307,39 +309,71 @@ class Watcher:
     def sync(self, timeout: float = 30.0) -> bool:
         """Wait until every change made to the sources before this call has been built.
 
-        Writes a hidden barrier file into content/ and waits for its event: inotify
-        delivers one watch's events in order, so all earlier writes have been seen by then.
-        If content/ was just replaced, its new watch is set up before the next build; the
-        barrier is written again until it is seen. Then waits for the builds to finish.
-        False on timeout.
+        inotify delivers the events of one watch in order, but watchdog reads each watch
+        (the site root, content/, layouts/) in a thread of its own, so events of different
+        watches arrive in any order. So a barrier is made in the site root (site.toml, a
+        new layouts/) and in each watched directory, one after the other, and each is
+        waited for: once its event has arrived, every earlier change in that directory
+        has been seen. In layouts/ the barrier is an empty directory (the template
+        fingerprint hashes every file there). If content/ was just replaced, its new
+        watch is set up before the next build; the barrier is made again until it is seen.
+        Then waits for the builds to finish. False on timeout.
         """
         deadline = time.monotonic() + timeout
-        content = self.root / "content"
 
         def left() -> float:
             return max(0.0, deadline - time.monotonic())
 
-        while True:
-            name = f"{BARRIER_PREFIX}{uuid.uuid4().hex}"
-            barrier = content / name
-            try:
-                barrier.write_bytes(b"")
-            except OSError:  # no content/: nothing to wait for but the builds
-                return self.wait_idle(left())
-            try:
-                with self._cond:
-                    seen = self._cond.wait_for(
-                        functools.partial(self._barriers.__contains__, name),
-                        min(left(), BARRIER_RETRY),
-                    )
-                    self._barriers.discard(name)
-            finally:
-                with contextlib.suppress(OSError):
-                    barrier.unlink()
-            if seen:
-                return self.wait_idle(left())
-            if left() <= 0:
+        places = ("", *(name for name in SOURCES if name in tuple(self._dir_watches)))
+        for place in places:
+            if not self._barrier(place, left):
                 return False
+        return self.wait_idle(left())
+
+    def _barrier(self, place: str, left: Callable[[], float]) -> bool:
+        """Make a barrier in ``place`` ("" for the site root) and wait for its event.
+
+        Made again every ``BARRIER_RETRY`` seconds while none has been seen (a directory
+        just replaced is watched again only before the next build); the event of any of
+        them will do, so a watch that lags behind is waited for, not flooded.
+        """
+        folder = self.root / place
+        as_directory = place == "layouts"
+        made: set[str] = set()
+        try:
+            while True:
+                name = f"{BARRIER_PREFIX}{uuid.uuid4().hex}"
+                barrier = folder / name
+                try:
+                    if as_directory:
+                        barrier.mkdir()
+                    else:
+                        barrier.write_bytes(b"")
+                except OSError:  # the directory is gone: nothing in it to wait for
+                    return True
+                made.add(name)
+                with self._cond:
+                    self._awaited.add(name)
+                try:
+                    with self._cond:
+                        seen = self._cond.wait_for(
+                            lambda: not made.isdisjoint(self._barriers),
+                            min(left(), BARRIER_RETRY),
+                        )
+                finally:
+                    with contextlib.suppress(OSError):
+                        if as_directory:
+                            barrier.rmdir()
+                        else:
+                            barrier.unlink()
+                if seen:
+                    return True
+                if left() <= 0:
+                    return False
+        finally:
+            with self._cond:
+                self._barriers -= made
+                self._awaited -= made
 
     # --- events ----------------------------------------------------------------------------
 
@@ -360,14 +394,14 @@ class Watcher:
         dest = self._relative(getattr(event, "dest_path", "") or "")
         if (
             src is not None
-            and len(src.parts) == 2
-            and src.parts[0] == "content"
             and src.name.startswith(BARRIER_PREFIX)
+            and (len(src.parts) == 1 or len(src.parts) == 2 and src.parts[0] in SOURCES)
         ):
             if event.event_type == "created":
                 with self._cond:
-                    self._barriers.add(src.name)
-                    self._cond.notify_all()
+                    if src.name in self._awaited:  # not one that came after its wait ended
+                        self._barriers.add(src.name)
+                        self._cond.notify_all()
             return
         is_dir = event.is_directory
         src_ok = src is not None and relevant(src, is_dir)
@@ -434,16 +468,35 @@ class Watcher:
 
     # --- the worker ----------------------------------------------------------------------
 
-    def _next_wakeup(self) -> float | None:
+    def _site_clock(self) -> tuple[dt.datetime, dt.date] | None:
+        """Now and today in the site's time zone (site.toml ``timezone``, read again each
+        time: it may change while watching); None while site.toml does not load."""
+        try:
+            config = load_config(self.root)
+        except (BulletinError, OSError):
+            return None
+        clock = self.options.clock
+        return site_now(config.zone, clock), site_today(config, self.options.today, clock)
+
+    def _next_wakeup(self, clock: tuple[dt.datetime, dt.date] | None) -> float | None:
+        """Seconds until just after the site's next midnight, at most a minute."""
         if not self.daily:
             return None
-        now = clock.now()
-        midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time())
-        return min(60.0, max(1.0, (midnight - now).total_seconds() + 1))
+        if clock is None:
+            return 60.0
+        now = clock[0]
+        midnight = start_of_day(now.date() + dt.timedelta(days=1), now.tzinfo or dt.UTC)
+        return min(60.0, max(1.0, midnight.timestamp() - now.timestamp() + 1))
 
     def _take(self) -> tuple[Change, ...] | None:
-        """Block until changes are pending and quiet; None when stopping."""
-        day = clock.today()
+        """Block until changes are pending and quiet; None when stopping.
+
+        Unless "today" is fixed, a new day on the site's calendar is a change too: the
+        pages showing overdue and open states are built again (also when midnight
+        passed during a build)."""
+        if self.daily and self._day is None:
+            clock = self._site_clock()
+            self._day = clock[1] if clock else None
         with self._cond:
             while True:
                 if self._stopping:
@@ -455,11 +508,16 @@ class Watcher:
                         break
                     self._cond.wait(due - now)
                     continue
-                self._cond.wait(self._next_wakeup())
-                if self.daily and not self._pending and clock.today() != day:
-                    day = clock.today()
-                    self._pending["(new day)"] = Change("new day", f"new day {day.isoformat()}")
-                    self._first_event = self._last_event = 0.0
+                self._cond.wait(self._next_wakeup(self._site_clock() if self.daily else None))
+                if not self.daily or self._pending:
+                    continue
+                clock = self._site_clock()
+                day = clock[1] if clock else None
+                if day is not None and day != self._day:
+                    if self._day is not None:
+                        self._pending["(new day)"] = Change("new day", f"new day {day}")
+                        self._first_event = self._last_event = 0.0
+                    self._day = day
             changes = tuple(self._pending.values())
             self._pending.clear()
             self._building = True

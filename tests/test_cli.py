@@ -82,8 +82,10 @@ def html_files(root: Path) -> dict[str, str]:
     }
 
 
-# a body's own closing tag is on a line of its own (its tables sit in divs of their own)
-BODY_RE = re.compile(r'<div class="body">.*?\n  </div>', re.S)
+# a body's own closing tag is on a line of its own, indented as the page's template has it
+# (an item page, an issue page showing its items); the body's HTML is never indented (its
+# tables sit in divs of their own)
+BODY_RE = re.compile(r'<div class="body">.*?\n +</div>', re.S)
 FEED_BODY_TEXT_RE = re.compile(r"<content\b[^>]*>.*?</content>", re.S)  # an item body in a feed
 
 

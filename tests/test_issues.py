@@ -16,6 +16,7 @@ Scores (report 1, district 2, city 5): A = 3 + 2×2 + 5 = 12; B = 1 + 2 = 3.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -285,3 +286,64 @@ def test_links_in_an_editors_note_lead_to_the_items(tmp_path: Path) -> None:
     assert result.ok, [d.format() for d in result.diagnostics]
     page = read(out, "issues/qs/2026/1/index.html")
     assert '<a href="/items/a2/#%E5%81%9A%E6%B3%95">甲镇的做法</a>' in page
+
+
+# 2026-03-31 17:00 UTC: already 1 April (Q2) in Beijing, still 31 March (Q1) in New York
+INSTANT = dt.datetime(2026, 3, 31, 17, 0, tzinfo=dt.UTC).timestamp()
+ZONES = [("Asia/Shanghai", dt.date(2026, 4, 1)), ("America/New_York", dt.date(2026, 3, 31))]
+
+
+def clocked_site(root: Path, zone: str) -> Path:
+    """The fixture site without a fixed ``today``, in ``zone``: "today" is the clock's."""
+    make_site(root)
+    toml = root / "site.toml"
+    text = toml.read_text("utf-8").replace("today = 2026-06-30\n", f'timezone = "{zone}"\n')
+    toml.write_text(text, "utf-8")
+    return root
+
+
+@pytest.mark.parametrize(("zone", "today"), ZONES)
+def test_circular_quarters_follow_the_site_clock(tmp_path: Path, zone: str, today: dt.date) -> None:
+    """Whether a quarter has begun, or is still in progress, is the site's calendar's
+    question, not the machine's."""
+    root = clocked_site(tmp_path / "site", zone)
+    out = root / "public"
+    options = BuildOptions(output=out, search=False, clock=lambda: INSTANT)
+    result = build(root, options)
+    assert result.ok, [d.format() for d in result.diagnostics]
+    q2_begun = today.month == 4
+    assert (out / "stats/2026/q2/index.html").is_file() == q2_begun
+    q1 = read(out, "stats/2026/q1/index.html")
+    assert ('class="in-progress"' in q1) == (not q2_begun)
+
+
+@pytest.mark.parametrize(("zone", "today"), ZONES)
+def test_new_issue_is_dated_today_on_the_site_calendar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str, today: dt.date
+) -> None:
+    """``bulletin new-issue`` without --date dates the issue on the site's calendar."""
+    import time
+
+    root = clocked_site(tmp_path / "site", zone)
+    monkeypatch.setattr(time, "time", lambda: INSTANT)
+    assert main(["new-issue", "qs", str(root)]) == 0
+    files = sorted((root / "content/issues/qs").glob("2026-*.md"))
+    written = files[-1]
+    assert f"date: {today.isoformat()}\n" in written.read_text("utf-8")
+
+
+def test_an_issue_dated_with_a_time_of_day_is_on_the_site_calendar(tmp_path: Path) -> None:
+    """date: 2026-12-31T17:00:00Z is 1 January 2027 in Beijing: the issue is No.1 of 2027
+    (numbers are unique per bulletin and year), dated so, at /issues/qs/2027/1/."""
+    root = make_site(tmp_path / "site")
+    toml = root / "site.toml"
+    toml.write_text(toml.read_text("utf-8").replace("2026-06-30", "2027-01-05"), "utf-8")
+    path = root / "content/issues/qs/2027-001.md"
+    path.write_text(issue(1, "2026-12-31T17:00:00Z", ["a1", "b1"]), encoding="utf-8")
+    out = root / "public"
+    result = build(root, BuildOptions(output=out, search=False))
+    assert result.ok, [d.format() for d in result.diagnostics]
+    page = read(out, "issues/qs/2027/1/index.html")
+    assert '<time datetime="2027-01-01">2027年1月1日</time>' in page
+    assert "《测试信息》2027年第1期" in read(out, "items/b1/index.html")
+    assert (out / "issues/qs/2026/1/index.html").is_file()  # 2026's No.1 is another issue

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 from conftest import tree
@@ -351,6 +351,37 @@ def test_layout_and_config_changes_rebuild(watched: Watched) -> None:
     assert rebuild.result.ok
     assert Change("modified", "site.toml") in rebuild.changes
     assert "改名后的信息平台" in (watched.out / "index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize("lagging", ["site.toml", "layouts/base.html"])
+def test_sync_waits_for_a_watch_that_lags(site: Path, tmp_path: Path, lagging: str) -> None:
+    """Each watched directory's events come through a thread of their own, in any order
+    relative to the others': a change that arrives late is still built before sync()
+    returns. The lag is made certain by delaying the events of the watch holding it."""
+    (site / "layouts").mkdir(exist_ok=True)
+    base = (PACKAGED_LAYOUTS / "base.html").read_text("utf-8")
+    (site / "layouts" / "base.html").write_text(base, encoding="utf-8")
+    for watched in _start(site, tmp_path / "out"):
+        folder = site / PurePosixPath(lagging).parent
+        emitter = next(
+            e for e in watched.watcher._observer.emitters if Path(e.watch.path) == folder
+        )
+        queue_event = emitter.queue_event
+
+        def late(event: object, queue_event: Callable[[object], None] = queue_event) -> None:
+            time.sleep(0.3)
+            queue_event(event)
+
+        emitter.queue_event = late  # type: ignore[method-assign]
+        path = site / lagging
+        if lagging == "site.toml":
+            atomic_write(path, path.read_text("utf-8").replace("监听测试信息平台", "LAG-MARK"))
+        else:
+            atomic_write(path, base.replace("</footer>", "<p>LAG-MARK</p></footer>"))
+        rebuild = watched.sync()
+        assert rebuild.result.ok
+        assert Change("modified", lagging) in rebuild.changes
+        assert "LAG-MARK" in (watched.out / "index.html").read_text("utf-8")
 
 
 def test_content_directory_replaced_like_a_checkout(watched: Watched) -> None:

@@ -19,7 +19,6 @@ from ..urls import feed_path
 from .page import ALL_ITEMS, Page
 
 FEED_LIMIT = 50
-CST = dt.timezone(dt.timedelta(hours=8))  # China Standard Time, as for naive front-matter times
 
 
 def absolute(site: Site, url: str) -> str:
@@ -38,10 +37,9 @@ def feed_id(site: Site, url: str) -> str:
 
 
 def item_moment(item: Item) -> dt.datetime:
-    """When an item was published, as an aware datetime (naive values are China time)."""
-    if item.time is not None:
-        return item.time if item.time.tzinfo else item.time.replace(tzinfo=CST)
-    return dt.datetime.combine(item.date, dt.time(0, 0), CST)
+    """When an item was published, an aware datetime with the site's UTC offset: its
+    date-time, or the start of its date, in the site's time zone."""
+    return item.moment
 
 
 def rfc3339(moment: dt.datetime) -> str:
@@ -49,8 +47,9 @@ def rfc3339(moment: dt.datetime) -> str:
 
 
 def feed_order(items: list[Item]) -> list[Item]:
-    """Newest moment first (ties by slug): the order of feed entries."""
-    return sorted(items, key=lambda i: (item_moment(i), i.slug), reverse=True)
+    """Newest moment first (ties by slug): the order of feed entries, and of the home page
+    and every list (``Item.sort_key``)."""
+    return sorted(items, key=lambda i: i.sort_key, reverse=True)
 
 
 def feed_context(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -228,3 +231,91 @@ def test_fingerprint_follows_the_bytes(tmp_path: Path) -> None:
     b = load_config(write(tmp_path, 'title = "甲"\n' + UNITS)).fingerprint
     c = load_config(write(tmp_path, 'title = "乙"\n' + UNITS)).fingerprint
     assert a == b != c
+
+
+# --- timezone (issue 12 §4) -------------------------------------------------------------
+
+
+def test_timezone_defaults_to_china_standard_time(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, UNITS))
+    assert config.timezone == "Asia/Shanghai"
+    assert config.zone.key == "Asia/Shanghai"
+    assert dt.datetime(2026, 3, 31, 17, tzinfo=dt.UTC).astimezone(config.zone).day == 1
+
+
+def test_timezone_is_any_iana_zone(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, 'timezone = "Pacific/Auckland"\n' + UNITS))
+    assert config.zone.key == "Pacific/Auckland"
+    assert config.zone.utcoffset(dt.datetime(2026, 1, 15)) == dt.timedelta(hours=13)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('"Asia/Shanghia"', 'unknown time zone "Asia/Shanghia" (did you mean "Asia/Shanghai"?)'),
+        ('"asia/shanghai"', 'unknown time zone "asia/shanghai" (did you mean "Asia/Shanghai"?)'),
+        ('"Beijing"', 'unknown time zone "Beijing" (China Standard Time is "Asia/Shanghai")'),
+        ('"UTC+8"', 'unknown time zone "UTC+8" (China Standard Time is "Asia/Shanghai")'),
+        ('"Mars/Olympus"', 'unknown time zone "Mars/Olympus"; use an IANA name such as'),
+        ('"../../etc/passwd"', 'unknown time zone "../../etc/passwd"; use an IANA name'),
+        ('"Asia"', 'unknown time zone "Asia"'),
+        ('""', 'unknown time zone ""; use an IANA name such as "Asia/Shanghai"'),
+        ('"localtime"', "\"localtime\" is the machine's own time zone; name the office's"),
+        ("8", "must be a string, not an integer"),
+    ],
+)
+def test_unknown_timezone_is_a_config_error_with_a_hint(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    errors = errors_of(tmp_path, f'title = "某区"\ntimezone = {value}\n' + UNITS)
+    assert len(errors) == 1
+    assert errors[0].startswith(f"site.toml:2: timezone: {message}")
+
+
+ZONE_OF_SITE = """
+import sys
+from pathlib import Path
+
+if sys.argv[2] == "no-tzdata":
+    import importlib.abc
+
+    class NoTzdata(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name.split(".")[0] == "tzdata":
+                raise ImportError(name)
+
+    sys.meta_path.insert(0, NoTzdata())
+from bulletin.config import load_config
+from bulletin.diagnostics import BulletinError
+
+try:
+    print(load_config(Path(sys.argv[1])).zone.key)
+except BulletinError as exc:
+    print(exc)
+"""
+
+
+@pytest.mark.parametrize(
+    ("tzdata", "out"),
+    [
+        ("tzdata", "Asia/Shanghai"),
+        (
+            "no-tzdata",
+            'site.toml: timezone: unknown time zone "Asia/Shanghai" '
+            "(no time zone database found: install the tzdata package)",
+        ),
+    ],
+)
+def test_time_zones_without_a_system_database(tmp_path: Path, tzdata: str, out: str) -> None:
+    """Minimal containers (Alpine, distroless) and Windows have no /usr/share/zoneinfo:
+    the tzdata dependency answers for them; without it the error says what to install."""
+    write(tmp_path, UNITS)
+    env = {**os.environ, "PYTHONTZPATH": str(tmp_path / "no-zoneinfo-here")}
+    proc = subprocess.run(
+        [sys.executable, "-c", ZONE_OF_SITE, str(tmp_path), tzdata],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.stdout.strip() == out, proc.stderr

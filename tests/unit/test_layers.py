@@ -22,8 +22,8 @@ DOC = ROOT / "docs" / "architecture.md"
 LAYERS: list[tuple[str, ...]] = [
     ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts", "export"),
     ("config", "frontmatter", "search"),
-    ("urls", "schema", "templates", "clock"),
-    ("markdown",),
+    ("urls", "templates", "clock"),
+    ("schema", "markdown"),
     ("content",),
     ("cache", "checks", "issues"),
     ("sources", "model"),

@@ -115,3 +115,59 @@ def test_empty_sections_are_found() -> None:
     assert body.empty_sections == ("二、问题",)
     assert render("## 结尾\n").empty_sections == ("结尾",)
     assert render("正文。\n").empty_sections == ()
+
+
+# --- soft line breaks between CJK characters (issue 12 §3) ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "html", "text"),
+    [
+        ("城关镇完成防\n汛物资储备", "城关镇完成防汛物资储备", None),  # Han, Han
+        ("储备完成。\n下一步", "储备完成。下一步", None),  # full stop, Han
+        ("物资储备\n，共计", "物资储备，共计", None),  # Han, full-width comma
+        ("见《防汛\n条例》", "见《防汛条例》", None),  # inside book-title marks
+        ("（一）\n主要做法", "（一）主要做法", None),  # full-width bracket, Han
+        ("かな\nカナ", "かなカナ", None),  # kana
+        ("ｶﾅ\n汉字", "ｶﾅ汉字", None),  # half-width katakana
+        ("强调“防汛”\n“抗旱”两项", "强调“防汛”“抗旱”两项", None),  # quotes: their text's class
+        ("工作……\n下一步", "工作……下一步", None),  # an ellipsis after Chinese
+        ("**防**\n汛", "<strong>防</strong>汛", "防汛"),  # through emphasis
+        ("[防](a.md)\n汛", '<a href="/items/a/">防</a>汛', "防汛"),  # through a link
+        ("~~防~~\n汛", "<s>防</s>汛", "防汛"),  # through strikethrough
+        ("`代码`\n防汛", "<code>代码</code>防汛", "代码防汛"),  # after inline code
+        ("防汛 \n储备", "防汛储备", None),  # a trailing space before the break
+        ("防汛\n   储备", "防汛储备", None),  # an indented continuation line
+    ],
+)
+def test_break_between_cjk_characters_is_joined(body: str, html: str, text: str | None) -> None:
+    out = render(body + "\n")
+    assert out.html == f"<p>{html}</p>\n"
+    assert out.text == (text or html)  # the text (search, counts) comes from the same tokens
+
+
+@pytest.mark.parametrize(
+    ("body", "html", "text"),
+    [
+        ("Flood\nprevention", "Flood\nprevention", None),  # Latin words: the break is a space
+        ("防汛\nwork", "防汛\nwork", None),  # CJK then Latin
+        ("work\n防汛", "work\n防汛", None),  # Latin then CJK
+        ("共12\n处", "共12\n处", None),  # a digit then CJK
+        ("say “ok”\n工作", "say “ok”\n工作", None),  # a quote after Latin text is Latin
+        ("한국\n어", "한국\n어", None),  # Hangul separates words with spaces
+        ("防![图](a.png)\n汛", '防<img src="a.png" alt="图" />\n汛', "防\n汛"),  # no text
+    ],
+)
+def test_break_next_to_latin_digits_or_hangul_stays(body: str, html: str, text: str | None) -> None:
+    out = render(body + "\n")
+    assert out.html == f"<p>{html}</p>\n"  # the soft break, which the browser shows as a space
+    assert out.text == (text or html)
+
+
+def test_cjk_breaks_in_lists_quotes_and_hard_breaks() -> None:
+    out = render("- 防\n  汛\n\n> 物资\n> 储备\n\n防汛  \n储备\n\n防汛\\\n储备\n")
+    assert "<li>防汛</li>" in out.html
+    assert "<p>物资储备</p>" in out.html
+    # a hard break (two spaces, or a backslash) is a line break the editor asked for
+    assert out.html.count("<br />") == 2
+    assert out.text.split("\n") == ["防汛", "物资储备", "防汛", "储备", "防汛", "储备"]

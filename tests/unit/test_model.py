@@ -296,3 +296,54 @@ def test_item_quarter_and_year(config: SiteConfig) -> None:
     site, _, _ = build_site(config, [src(config, "content/chengguan/q.md", date="2026-08-31")])
     assert (site.items[0].year, site.items[0].quarter) == (2026, 3)
     assert site.items[0].date == dt.date(2026, 8, 31)
+
+
+# --- the site's calendar (issue 12 §4) -------------------------------------------------
+
+
+def test_date_times_count_on_the_site_calendar(config: SiteConfig) -> None:
+    sources = [
+        src(config, "content/chengguan/z.md", date="2026-03-31T17:00:00Z"),
+        src(config, "content/chengguan/n.md", date="2026-03-31T23:30:00"),
+        src(config, "content/chengguan/q.md", date='"2026-03-31T17:00:00+00:00"'),
+    ]
+    site, _, problems = build_site(config, sources)
+    assert problems == []
+    z, n, q = site.item("z"), site.item("n"), site.item("q")
+    assert (z.date, z.quarter, z.year) == (dt.date(2026, 4, 1), 2, 2026)
+    assert z.time is not None and z.time.isoformat() == "2026-04-01T01:00:00+08:00"
+    assert z.moment == z.time
+    assert (n.date, n.quarter) == (dt.date(2026, 3, 31), 1)  # no offset: China time
+    assert n.time is not None and n.time.isoformat() == "2026-03-31T23:30:00+08:00"
+    assert q.date == z.date and q.time == z.time  # quoted text: the same reading
+    assert [i.slug for i in site.items] == ["z", "q", "n"]
+
+
+def test_plain_dates_start_at_the_site_midnight(tmp_path: Path) -> None:
+    (tmp_path / "site.toml").write_text('timezone = "Pacific/Auckland"\n' + SITE_TOML, "utf-8")
+    config = load_config(tmp_path)
+    sources = [
+        src(config, "content/chengguan/d.md", date="2026-04-01"),
+        src(config, "content/chengguan/late.md", date="2026-03-31T10:30:00Z"),  # 23:30 NZDT
+        src(config, "content/chengguan/early.md", date="2026-03-31T11:30:00Z"),  # 00:30 NZDT
+    ]
+    site, _, _ = build_site(config, sources)
+    d = site.item("d")
+    assert d.time is None and d.moment.isoformat() == "2026-04-01T00:00:00+13:00"
+    assert site.item("late").date == dt.date(2026, 3, 31)
+    assert site.item("early").date == dt.date(2026, 4, 1)
+    assert [i.slug for i in site.items] == ["early", "d", "late"]
+
+
+def test_thread_steps_in_order_of_their_times(config: SiteConfig) -> None:
+    sources = [
+        emergency(config, "content/chengguan/first.md", "2026-07-12"),
+        # the same day: the later report (by time) comes later, whatever its name
+        src(config, "content/chengguan/a-late.md", category="emergency",
+            date="2026-07-13T10:00:00", extra="follow-up-of: first\n"),
+        src(config, "content/chengguan/z-early.md", category="emergency",
+            date="2026-07-13T09:00:00", extra="follow-up-of: first\n"),
+    ]  # fmt: skip
+    site, _, problems = build_site(config, sources)
+    assert problems == []
+    assert [i.slug for i in site.threads[0].items] == ["first", "z-early", "a-late"]

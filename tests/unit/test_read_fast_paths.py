@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 
 from bulletin import content
 from bulletin.config import load_config
-from bulletin.markdown import count_chinese, make_parser, render_body
+from bulletin.markdown import count_chinese, join_cjk_breaks, make_parser, render_body
 
 SITE_TOML = """
 title = "测试"
@@ -119,4 +119,5 @@ def test_parser_renders_as_the_full_rule_set(body: str) -> None:
     """The rules make_parser switches off would have changed nothing."""
     full = MarkdownIt("commonmark", {"html": False, "linkify": False})
     full.enable(["table", "strikethrough"])
+    full.core.ruler.push("cjk_breaks", join_cjk_breaks)  # the rule make_parser adds
     assert render_body(make_parser(), body, "chengguan", "/").html == full.render(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -101,6 +102,58 @@ def test_moment_reads_naive_times_as_china_standard_time(config: SiteConfig) -> 
     assert text.utcoffset() == dt.timedelta(hours=8)
     utc = schema.moment(dt.datetime(2026, 7, 11, 21, 40, tzinfo=dt.UTC), config)
     assert utc == naive  # the same instant
+
+
+@pytest.mark.parametrize(
+    ("value", "beijing", "auckland"),
+    [
+        ("2026-03-31T17:00:00Z", "2026-04-01", "2026-04-01"),  # 01:00 / 06:00 on 1 April
+        (dt.datetime(2026, 3, 31, 10, 30, tzinfo=dt.UTC), "2026-03-31", "2026-03-31"),
+        ("2026-03-31T11:30:00+00:00", "2026-03-31", "2026-04-01"),  # 00:30 NZDT
+        (dt.datetime(2026, 3, 31, 23, 30), "2026-03-31", "2026-03-31"),  # site-local
+        ("2026-03-31T23:30:00", "2026-03-31", "2026-03-31"),
+        ("2026-03-31", "2026-03-31", "2026-03-31"),
+    ],
+)
+def test_date_is_the_site_calendar_day_of_the_instant(
+    value: object, beijing: str, auckland: str, config: SiteConfig
+) -> None:
+    assert schema.date(value, config).isoformat() == beijing
+    nz = replace(config, timezone="Pacific/Auckland")
+    assert schema.date(value, nz).isoformat() == auckland
+
+
+def test_date_time_is_the_instant_on_the_site_clock(config: SiteConfig) -> None:
+    assert schema.date_time(dt.date(2026, 4, 24), config) is None
+    assert schema.date_time("2026-04-24", config) is None
+    given = schema.date_time("2026-03-31T17:00:00Z", config)
+    assert given is not None and given.isoformat() == "2026-04-01T01:00:00+08:00"
+    naive = schema.date_time(dt.datetime(2026, 3, 31, 23, 30), config)
+    assert naive is not None and naive.isoformat() == "2026-03-31T23:30:00+08:00"
+
+
+def test_moment_is_shown_on_the_site_clock(config: SiteConfig) -> None:
+    utc = schema.moment("2026-07-11T21:40:00Z", config)
+    assert utc.isoformat() == "2026-07-12T05:40:00+08:00"
+    nz = schema.moment("2026-07-12T05:40:00", replace(config, timezone="Pacific/Auckland"))
+    assert nz.isoformat() == "2026-07-12T05:40:00+12:00"  # naive: the site's local time
+
+
+@pytest.mark.parametrize("parser", [schema.date, schema.moment])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "9999-12-31T23:00:00-05:00",
+        dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=9))),
+    ],
+)
+def test_date_times_beyond_the_site_calendar_are_refused(
+    parser: schema.Parser, value: object, config: SiteConfig
+) -> None:
+    """Moved onto the site's clock, these fall in the year 10000 or 0: an error, no crash."""
+    assert fails(parser, value, config).endswith(
+        "falls outside the years 1-9999 on the site's calendar"
+    )
 
 
 @pytest.mark.parametrize("value", [dt.date(2026, 7, 12), "凌晨五点", 5])
