@@ -25,7 +25,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import checks, model, parallel, session, templates
+from . import checks, content, model, parallel, session, templates
 from .cache import BuildCache, Manifest
 from .clock import Clock, site_today
 from .confidential import policy
@@ -82,6 +82,7 @@ class BuildResult:
     rendered: int = 0
     withheld: int = 0
     drafts_skipped: int = 0
+    awaiting_signoff: int = 0  # published items not yet signed off ([rules] require_signoff)
     seconds: float = 0.0
     output: Path | None = None
     up_to_date: bool = False
@@ -122,6 +123,13 @@ def today_for(config: SiteConfig, options: BuildOptions) -> dt.date:
     """The day a build with these options counts as today: --today, else site.toml
     ``today``, else today in the site's time zone (``clock.site_today``)."""
     return site_today(config, options.today, options.clock)
+
+
+def load_sources(config: SiteConfig) -> tuple[list[content.SourceItem], list[Diagnostic]]:
+    """Every valid item file of the site, parsed (drafts, withheld and pending ones too),
+    and the problems of the others; nothing is written (``bulletin review``)."""
+    sources = read_sources(config, BuildCache(config.root, enabled=False), scan_sources(config))
+    return sources.items, list(sources.problems)
 
 
 def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, list[Diagnostic]]:
@@ -165,6 +173,7 @@ def _context(config: SiteConfig, options: BuildOptions, output: Path) -> BuildCo
         write=options.write,
         defer_search=options.defer_search,
         progress=options.progress,
+        site_layouts=templates.has_site_layouts(config),
     )
 
 
@@ -218,6 +227,7 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
             unchanged=manifest.pages,
             withheld=manifest.withheld,
             drafts_skipped=manifest.drafts_skipped,
+            awaiting_signoff=manifest.awaiting_signoff,
             seconds=timer.seconds,
             output=output,
             up_to_date=True,
@@ -276,9 +286,9 @@ def _publish_all(
     )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
-    problems.extend(
-        checks.run_checks([s for s in sources.items if s.slug in published], ctx.config)
-    )
+    ready = [s for s in sources.items if s.slug in published]
+    others = checks.unpublished(sources.items, published)
+    problems.extend(checks.run_checks(ready, ctx.config, ctx.today, others))
     timer.lap("model")
 
     def result(ok: bool, **kw: object) -> BuildResult:
@@ -288,6 +298,7 @@ def _publish_all(
             items=len(site.items),
             withheld=site.withheld_count,
             drafts_skipped=site.drafts_skipped,
+            awaiting_signoff=site.pending_count,
             seconds=timer.seconds,
             output=ctx.output,
             changed_sources=tuple(sources.changed),
@@ -320,7 +331,7 @@ def _publish_all(
     work = Work(
         site=site,
         pages=plan,
-        fingerprints=fingerprints(site, plan, ctx.page_base),
+        fingerprints=fingerprints(site, plan, ctx.page_base, ctx.dep_values(site)),
         old_fingerprints=manifest.pages_fp,
         policy=leaks,
         rescan=manifest.withheld_fp != leaks.fingerprint,
@@ -344,6 +355,7 @@ def _publish_all(
         items=len(site.items),
         pages=len(plan),
         drafts_skipped=site.drafts_skipped,
+        awaiting_signoff=site.pending_count,
         diagnostics=tuple(d for d in problems if not d.is_error),
     )
     # a session records the output's signature in finish_session(), after the search
@@ -355,7 +367,16 @@ def _publish_all(
     if sess is not None:
         docs = tuple(sources.document_files)  # issues and circular notes, as scanned
         built = session.Built(
-            site, leaks, planned, sources.signatures, sources.entries, problems, docs, deferred
+            site,
+            withheld,
+            leaks,
+            planned,
+            sources.signatures,
+            sources.entries,
+            problems,
+            docs,
+            deferred,
+            sources.documents,
         )
         session.remember(sess, ctx, built, done.files, new_manifest, pending)
     timer.lap("save")
@@ -411,7 +432,7 @@ def _publish_narrowed(
         pages=narrowed.pages,
         fingerprints=narrowed.fingerprints,
         old_fingerprints=last.manifest.pages_fp,
-        policy=last.policy,
+        policy=narrowed.policy,
         rescan=False,
         carry=last.files,
         assets=False,
@@ -442,6 +463,7 @@ def _publish_narrowed(
         rendered=done.rendered,
         withheld=site.withheld_count,
         drafts_skipped=site.drafts_skipped,
+        awaiting_signoff=site.pending_count,
         seconds=timer.seconds,
         output=ctx.output,
         changed_sources=tuple(narrowed.fresh),

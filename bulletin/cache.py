@@ -35,9 +35,11 @@ from .fsutil import Signature, atomic_write
 
 CACHE_DIR = ".bulletin-cache"  # inside the site directory
 # 3: front matter read from YAML nodes (text as typed): older parses are stale;
-# 4: the manifest is a typed Manifest; 5: bodies join CJK line breaks, dates and times
-# on the site's calendar
-FORMAT = 5
+# 4: the manifest is a typed Manifest;
+# 5: messages as catalogue ids (Diagnostic.message), sign-off fields, body prose (or, on
+# another branch, bodies joining CJK line breaks, dates and times on the site's calendar);
+# 6: both
+FORMAT = 6
 MAGIC = b"BULLETIN-CACHE\n"
 SHARDS = 64
 ITEM_INDEX = "item-index"
@@ -112,6 +114,7 @@ class Manifest:
     items: int = 0
     pages: int = 0
     drafts_skipped: int = 0
+    awaiting_signoff: int = 0
     diagnostics: tuple[Diagnostic, ...] = ()  # the build's warnings
 
 

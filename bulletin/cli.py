@@ -1,118 +1,39 @@
-"""Command line: bulletin build | check | new | stats | serve | watch | new-issue | export."""
+"""Command line: bulletin build | check | new | review | import | stats | serve | watch |
+new-issue | export.
+
+The arguments are read by ``arguments.parse_command_line``; each command's handler is
+here (the documents' in ``document_commands``), printing its messages in the language of
+the site (``--lang`` overrides it).
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from . import __version__, document_commands
-from .clock import site_today, start_of_day
+from . import document_commands
+from .arguments import parse_command_line
+from .clock import site_today
+from .config import read_language
 from .diagnostics import BulletinError, Diagnostic, report
+from .messages import (
+    CATALOGUE,
+    DEFAULT_LANGUAGE,
+    Message,
+    listing,
+    msg,
+)
 
 if TYPE_CHECKING:
     from .config import SiteConfig
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-
-
-def _date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
-
-
-def make_parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The ``bulletin`` argument parser, and each command's own parser by name."""
-    parser = argparse.ArgumentParser(
-        prog="bulletin",
-        description="Build the information-bulletin site of a party-committee office.",
-    )
-    parser.add_argument("--version", action="version", version=f"bulletin {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    b = sub.add_parser("build", help="build the site into its output directory")
-    b.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    b.add_argument(
-        "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
-    )
-    b.add_argument("--drafts", action="store_true", help="include drafts, marked 草稿")
-    b.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
-    b.add_argument("--strict", action="store_true", help="fail on warnings too")
-    b.add_argument("--no-search", action="store_true", help="skip the search index")
-    b.add_argument("--no-cache", action="store_true", help="ignore and do not write the cache")
-    b.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPUs)")
-
-    c = sub.add_parser("check", help="validate content and config; write nothing")
-    c.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    c.add_argument("--drafts", action="store_true")
-    c.add_argument("--strict", action="store_true", help="fail on warnings too")
-
-    n = sub.add_parser("new", help="write a new item file with correct front matter")
-    n.add_argument("category", metavar="CATEGORY")
-    n.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    n.add_argument("--unit", required=True, metavar="ID")
-    n.add_argument("--title", required=True, metavar="TEXT")
-    n.add_argument("--date", type=_date, metavar="YYYY-MM-DD")
-    n.add_argument("--slug", metavar="SLUG", help="file stem (default: date and title)")
-
-    s = sub.add_parser("stats", help="print a year's reporting figures, quotas, ranks, criticism")
-    s.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    s.add_argument("--year", type=int, metavar="YEAR", help="default: the latest year with items")
-    s.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    s.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for open quarters")
-
-    v = sub.add_parser("serve", help="serve on loopback, rebuild and live-reload on every change")
-    v.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    v.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to bind (default 127.0.0.1; another address is reachable by others)",
-    )
-    v.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000; 0: any)")
-    v.add_argument("--drafts", action="store_true", help="include drafts, marked 草稿")
-    v.add_argument("--today", type=_date, metavar="YYYY-MM-DD", help="date used for overdue states")
-    v.add_argument("--no-search", action="store_true", help="skip the search index")
-
-    w = sub.add_parser("watch", help="rebuild the output whenever the sources change")
-    w.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    w.add_argument(
-        "--output", type=Path, metavar="DIR", help="output directory (default: output_dir)"
-    )
-    documents = document_commands.add_commands(sub, _date)
-    commands = dict(sub.choices)
-    del commands["export"]  # its documents take the arguments: "export issue"…
-    return parser, {**commands, **documents}
-
-
-def parse_command_line(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``argv`` (default: the process's arguments) as a namespace with ``command`` set.
-
-    A command's options and positional arguments may come in any order, as its ``--help``
-    and the README show them: ``bulletin new briefing --unit chengguan --title T site/``
-    as well as ``bulletin new briefing site/ --unit chengguan --title T``. Plain argparse
-    settles an optional positional (SITE_DIR) at the first option and then refuses it
-    after the options ("unrecognized arguments"); each command's parser reads its
-    arguments with argparse's intermixed parsing instead (which the top-level parser,
-    holding the sub-commands, cannot use). A command of two words (``export issue``) is
-    read the same way by the parser of its second word. Usage errors exit with status 2,
-    as argparse's.
-    """
-    words = list(sys.argv[1:] if argv is None else argv)
-    parser, commands = make_parsers()
-    for n in (2, 1):
-        name = " ".join(words[:n])
-        if len(words) >= n and name in commands:
-            args = commands[name].parse_intermixed_args(words[n:])
-            args.command = words[0]
-            return args
-    return parser.parse_args(words)  # no command, --version, --help, or a usage error
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_build(args)
         if args.command == "new":
             return cmd_new(args)
+        if args.command == "review":
+            return cmd_review(args)
+        if args.command == "import":
+            return cmd_import(args)
         if args.command == "stats":
             return cmd_stats(args)
         if args.command in ("serve", "watch"):
@@ -129,35 +54,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("new-issue", "export"):
             return cmd_document(args)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        say(msg("cli.interrupted"), args.language)
         return 130
     raise AssertionError(f"command {args.command!r} has no handler")  # pragma: no cover
 
 
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a TCP port 0-65535: {value!r}")
-    return port
+def say(message: Message, language: str, stream: TextIO | None = None) -> None:
+    """Print ``message`` in ``language`` on ``stream`` (default: stderr)."""
+    out = stream if stream is not None else sys.stderr
+    print(message.render(language), file=out)
 
 
 def cmd_document(args: argparse.Namespace) -> int:
     """bulletin new-issue | export (``document_commands``)."""
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
-    config = _load_config(root)
+    config = _load_config(root, _language(args, None))
     if config is None:
         return EXIT_CONTENT
-    return document_commands.run(args, config)
+    return document_commands.run(args, config, _language(args, config))
 
 
 def cmd_live(args: argparse.Namespace) -> int:
     """bulletin serve | watch: run until Ctrl-C or SIGTERM."""
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
     if args.command == "serve":
@@ -169,19 +90,21 @@ def cmd_live(args: argparse.Namespace) -> int:
             drafts=args.drafts,
             today=args.today,
             search=not args.no_search,
+            language=args.lang,
         )
         return run_serve(root, settings)
     from .console import WatchSettings, run_watch
 
     output = None if args.output is None else args.output.resolve()
-    return run_watch(root, WatchSettings(output=output))
+    return run_watch(root, WatchSettings(output=output, language=args.lang))
 
 
-def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
+def terminal_progress(
+    stream: TextIO, language: str = DEFAULT_LANGUAGE
+) -> Callable[[str, int, int], None] | None:
     """A one-line progress display on a terminal; None (silence) for pipes, CI and logs."""
     if not stream.isatty() or os.environ.get("CI"):
         return None
-    labels = {"read": "items read", "render": "pages written", "search": "search indexing"}
     last = [0.0]
 
     def show(stage: str, done: int, total: int) -> None:
@@ -189,37 +112,68 @@ def terminal_progress(stream: TextIO) -> Callable[[str, int, int], None] | None:
         if done < total and now - last[0] < 0.1:
             return
         last[0] = now
-        stream.write(f"\r\033[K{labels.get(stage, stage)}: {done}/{total}")
+        label_id = f"progress.{stage}"
+        label = msg(label_id).render(language) if label_id in CATALOGUE else stage
+        stream.write(f"\r\033[K{label}: {done}/{total}")
         stream.flush()
 
     return show
 
 
-def _load_config(root: Path) -> SiteConfig | None:
-    """The site's config, or None after printing its problems."""
+def _load_config(root: Path, language: str) -> SiteConfig | None:
+    """The site's config, or None after printing its problems (in ``language``)."""
     from .config import load_config
 
     try:
         return load_config(root)
     except BulletinError as exc:
-        report(exc.diagnostics)
+        report(exc.diagnostics, language=language)
         return None
 
 
-def _site_dir(path: Path) -> Path | None:
+def _site_dir(path: Path, language: str) -> Path | None:
     if not path.is_dir():
-        print(f"bulletin: {path}: not a directory", file=sys.stderr)
+        say(msg("cli.not_a_dir", path=str(path)), language)
         return None
     return path.resolve()
+
+
+def _language(args: argparse.Namespace, config: SiteConfig | None) -> str:
+    """The language of messages: ``--lang``, else the site's, else the guess made before."""
+    if args.lang:
+        return str(args.lang)
+    return config.language if config is not None else str(args.language)
+
+
+def _plural(n: int, language: str) -> str:
+    return "s" if n != 1 and language == "en" else ""
+
+
+def _cell_width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def summary_table(rows: Sequence[tuple[str, int]]) -> str:
+    """The build summary: label | number, aligned for CJK labels as well."""
+    width = max(_cell_width(label) for label, _n in rows)
+    lines = [" " * width + " | ", "-" * (width + 1) + "+" + "-" * 8]
+    for label, value in rows:
+        pad = " " * (width - _cell_width(label))
+        lines.append(f"{label}{pad} | {value:>6}")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, build
 
-    root = _site_dir(args.site)
+    language = _language(args, None)
+    root = _site_dir(args.site, language)
     if root is None:
         return EXIT_USAGE
     checking = args.command == "check"
+    if not args.lang:  # the site's own language, if its site.toml says one
+        language = read_language(root)
     options = BuildOptions(
         drafts=args.drafts,
         output=None if checking or args.output is None else args.output.resolve(),
@@ -229,118 +183,165 @@ def cmd_build(args: argparse.Namespace) -> int:
         search=not getattr(args, "no_search", False),
         cache=not getattr(args, "no_cache", False),
         jobs=getattr(args, "jobs", None),
-        progress=terminal_progress(sys.stderr),
+        progress=terminal_progress(sys.stderr, language),
     )
     result = build(root, options)
     if options.progress is not None:
         sys.stderr.write("\r\033[K")
-    report(result.diagnostics)
+    report(result.diagnostics, language=language)
     if not result.ok:
         n = len(result.errors) or len(result.warnings)
-        what = "error" if result.errors else "warning (--strict)"
-        print(
-            f"bulletin: {n} {what}{'s' if n != 1 else ''}; "
-            + ("nothing was written" if not checking else "see above"),
-            file=sys.stderr,
-        )
+        kind = "errors" if result.errors else "warnings"
+        message_id = f"cli.{'check' if checking else 'failed'}_{kind}"
+        say(msg(message_id, n=n, s=_plural(n, language)), language)
         return EXIT_CONTENT
+
+    def label(message_id: str) -> str:
+        return msg(message_id).render(language)
+
     rows = [
-        ("Items", result.items),
-        ("Withheld (classified)", result.withheld),
-        ("Drafts skipped", result.drafts_skipped),
-        ("Warnings", len(result.warnings)),
+        (label("summary.items"), result.items),
+        (label("summary.withheld"), result.withheld),
+        (label("summary.drafts"), result.drafts_skipped),
+        (label("summary.pending"), result.awaiting_signoff),
+        (label("summary.warnings"), len(result.warnings)),
     ]
     if not checking:
         rows[1:1] = [
-            ("Pages", result.pages),
-            ("Pages rendered", result.rendered),
-            ("Files written", result.written),
+            (label("summary.pages"), result.pages),
+            (label("summary.rendered"), result.rendered),
+            (label("summary.written"), result.written),
         ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'':{width}} | ")
-    print("-" * (width + 1) + "+" + "-" * 8)
-    for label, value in rows:
-        print(f"{label:<{width}} | {value:>6}")
+    sys.stdout.write(summary_table(rows))
     if checking:
-        print(f"Checked in {result.seconds:.2f} s: no errors")
+        done = msg("summary.checked", seconds=result.seconds)
     elif result.up_to_date:
-        print(f"Up to date in {result.seconds:.2f} s (no input changed) → {result.output}")
+        done = msg("summary.up_to_date", seconds=result.seconds, output=str(result.output))
     else:
-        print(f"Built in {result.seconds:.2f} s → {result.output}")
+        done = msg("summary.built", seconds=result.seconds, output=str(result.output))
+    say(done, language, sys.stdout)
     return EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    """bulletin new: write an item file that ``bulletin check`` accepts, or nothing."""
-    import json
-    import re
+    """bulletin new: write a draft item file that ``bulletin check`` accepts, or nothing.
 
-    from .content import ITEM_SUFFIX, file_name_problem
+    The draft has ``status: draft``, empty ``reviewed-by``/``approved-by`` for the sign-off
+    and its category's body skeleton (``skeletons``); the next steps are printed.
+    """
+    from .content import file_name_problem
     from .schema import FieldError, category_id, one_line, unit_id
+    from .skeletons import new_item_text, slug_for, write_new_item
 
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
-    config = _load_config(root)
+    config = _load_config(root, _language(args, None))
     if config is None:
         return EXIT_CONTENT
+    language = _language(args, config)
+    where = msg("cli.command_line").render(language)
     problems = []
+    values: dict[str, str] = {}
     for field, parse, value in (
         ("category", category_id, args.category),
         ("unit", unit_id, args.unit),
         ("title", one_line, args.title),
     ):
         try:
-            parse(value, config)
+            values[field] = parse(value, config)
         except FieldError as exc:
-            problems.append(Diagnostic("(command line)", None, field, str(exc)))
+            problems.append(Diagnostic(where, None, field, exc.message))
     date = site_today(config, args.date)
-    if args.slug is not None:
-        slug = args.slug
-    else:
-        words = re.sub(r"[^0-9A-Za-z一-鿿-]+", "-", args.title).strip("-")[:40].strip("-")
-        slug = f"{date.isoformat()}-{words}" if words else date.isoformat()
+    slug = args.slug if args.slug is not None else slug_for(args.title, date)
     name_problem = file_name_problem(slug)
     if name_problem is not None:  # the rule `bulletin check` applies to every item file
         problems.append(
-            Diagnostic("(command line)", None, "slug", f"{slug!r} {name_problem}; choose another")
+            Diagnostic(
+                where,
+                None,
+                "slug",
+                # control characters and bytes that are not UTF-8 are shown escaped
+                msg(
+                    "cli.slug_problem",
+                    slug=slug if slug.isprintable() else repr(slug)[1:-1],
+                    problem=name_problem,
+                ),
+            )
         )
     if problems:
-        report(problems)
+        report(problems, language=language)
         return EXIT_USAGE
-    path = config.content_dir / args.unit / f"{slug}{ITEM_SUFFIX}"
-    rel = path.relative_to(root).as_posix()
-    if path.exists():
-        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
-        return EXIT_CONTENT
-    for dirpath, _dirs, files in os.walk(config.content_dir):
-        if f"{slug}{ITEM_SUFFIX}" in files:
-            other = Path(dirpath, f"{slug}{ITEM_SUFFIX}").relative_to(root).as_posix()
-            print(
-                f"bulletin: {other} already uses the slug {slug!r} (slugs are unique); "
-                "choose another with --slug",
-                file=sys.stderr,
-            )
-            return EXIT_CONTENT
-    # A JSON string is a valid YAML double-quoted scalar: quotes and backslashes survive.
-    title = json.dumps(args.title.strip(), ensure_ascii=False)
-    extra = _category_template(args.category, args.unit, date, config)
-    text = (
-        f"---\ntitle: {title}\nunit: {args.unit}\ncategory: {args.category}\n"
-        f"date: {date.isoformat()}\n{extra}---\n\n"
-    )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
-            fh.write(text)
-    except FileExistsError:
-        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
-        return EXIT_CONTENT
-    except OSError as exc:
-        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+    unit, category = values["unit"], values["category"]
+    text = new_item_text(values["title"], unit, category, date, config)
+    rel, problem = write_new_item(config, unit, slug, text)
+    if problem is not None:
+        say(problem, language)
         return EXIT_CONTENT
     print(rel)
+    say(msg("cli.new_next", path=rel), language)
     return EXIT_OK
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """bulletin review: the items awaiting sign-off (校核、审批), by unit, with the file, the
+    title and what is missing. Exit 0; 1 if items cannot be read (their errors printed)."""
+    from .build import load_sources
+    from .model import is_pending, missing_signoff
+
+    root = _site_dir(args.site, args.language)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root, _language(args, None))
+    if config is None:
+        return EXIT_CONTENT
+    language = _language(args, config)
+    items, problems = load_sources(config)
+    errors = [d for d in problems if d.is_error]
+    report(errors, language=language)
+    if not config.require_signoff:
+        say(msg("review.off"), language, sys.stdout)
+        return EXIT_CONTENT if errors else EXIT_OK
+    pending = [i for i in items if is_pending(i, config)]
+    if not pending:
+        say(msg("review.none"), language, sys.stdout)
+        return EXIT_CONTENT if errors else EXIT_OK
+    out: list[str] = [msg("review.heading", n=len(pending)).render(language), ""]
+    names = {key: msg(f"review.{key.replace('-', '_')}") for key in ("reviewed-by", "approved-by")}
+    for unit in config.units:
+        mine = sorted((i for i in pending if i.unit == unit.id), key=lambda i: i.path)
+        if not mine:
+            continue
+        out.append(msg("review.unit", name=unit.name, n=len(mine)).render(language))
+        for item in mine:
+            missing = listing(names[key] for key in missing_signoff(item))
+            out.append(f"  {item.path}")
+            out.append(f"    {item.title}")
+            out.append(f"    {msg('review.missing', what=missing).render(language)}")
+        out.append("")
+    sys.stdout.write("\n".join(out))
+    return EXIT_CONTENT if errors else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """bulletin import FILE|DIR: Word or text documents → draft items (``importer``)."""
+    from .importer import run_import
+
+    root = _site_dir(args.site, args.language)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root, _language(args, None))
+    if config is None:
+        return EXIT_CONTENT
+    return run_import(
+        root,
+        config,
+        args.source,
+        unit=args.unit,
+        category=args.category,
+        date=args.date,
+        language=_language(args, config),
+    )
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -349,23 +350,24 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .build import load_site
     from .plan import reports
 
-    root = _site_dir(args.site)
+    root = _site_dir(args.site, args.language)
     if root is None:
         return EXIT_USAGE
-    config = _load_config(root)
+    config = _load_config(root, _language(args, None))
     if config is None:
         return EXIT_CONTENT
+    language = _language(args, config)
     site, problems = load_site(config)
     errors = [d for d in problems if d.is_error]
     if errors:
-        report(errors)
-        print(f"bulletin: {len(errors)} error(s); figures not computed", file=sys.stderr)
+        report(errors, language=language)
+        say(msg("cli.stats_errors", n=len(errors)), language)
         return EXIT_CONTENT
     today = site_today(config, args.today)
     years = stats.stats_years(site)
     year = args.year if args.year is not None else (years[0] if years else today.year)
     if year not in years:
-        print(f"bulletin: no published item in {year}", file=sys.stderr)
+        say(msg("cli.no_items_in_year", year=year), language)
     ys = stats.year_stats(site, year, today)
     out = sys.stdout
     if args.format == "json":
@@ -376,17 +378,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
         out.write(reports.stats_table(ys, site))
     out.flush()
     return EXIT_OK
-
-
-def _category_template(category: str, unit: str, date: dt.date, config: SiteConfig) -> str:
-    if category == "emergency":
-        moment = start_of_day(date, config.zone).isoformat()  # with the site's offset
-        return f"occurred: {moment}\nreported: {moment}\n"
-    if category == "supervision":
-        return f"assignees: [{unit}]\ndue: {(date + dt.timedelta(days=30)).isoformat()}\n"
-    if category == "commendation":
-        return f"honorees:\n  - {{name: 待填写, unit: {unit}, kind: collective}}\n"
-    return ""
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,14 +29,12 @@ from markupsafe import escape
 
 from .diagnostics import Diagnostic
 from .fingerprint import digest
+from .messages import msg
 from .model import Site, Withheld
 from .urls import item_dir
 
-NAME_LEAK = "output file name reveals a withheld (classified) item"
-CONTENT_LEAK = (
-    "output contains the title or address of a withheld (classified) item; "
-    "a layout must be leaking it — nothing was published"
-)
+NAME_LEAK = msg("leak.file_name")
+CONTENT_LEAK = msg("leak.content")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from . import export as exporting
 from .diagnostics import BulletinError, Diagnostic, did_you_mean
 from .fingerprint import digest_bytes
 from .fsutil import NotUTF8, decode_utf8
+from .messages import DEFAULT_LANGUAGE, Message, language_or_default, listing, msg
 
 CONFIG_FILE = "site.toml"
 LANGUAGES = ("zh-CN", "en")
@@ -108,6 +109,7 @@ class SiteConfig:
     report_points: int = 1
     instruction_points: tuple[tuple[str, int], ...] = ()
     urgent_within_minutes: int = 60
+    require_signoff: bool = False  # [rules]: published items need reviewed-by and approved-by
     today: dt.date | None = None
     timezone: str = DEFAULT_TIMEZONE  # IANA name; validated by load_config
     max_item_bytes: int = 2 * 1024 * 1024
@@ -215,15 +217,14 @@ class _Reader:
                 return i + 1
         return start + 1 if table else None
 
-    def error(self, table: str | None, key: str | None, message: str) -> None:
+    def error(self, table: str | None, key: str | None, message: Message) -> None:
         name = ".".join(p for p in (table, key) if p) or None
         self.problems.append(Diagnostic(self.path, self.line_of(table, key), name, message))
 
     def check_keys(self, table: str | None, data: dict[str, Any], allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
-                hint = did_you_mean(key, allowed)
-                self.error(table, key, f"unknown key{hint}")
+                self.error(table, key, msg("config.unknown_key", hint=did_you_mean(key, allowed)))
 
     def get(
         self, table: str | None, data: dict[str, Any], key: str, kind: type, default: Any
@@ -233,48 +234,73 @@ class _Reader:
         value = data[key]
         ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
         if not ok:
-            self.error(table, key, f"must be {_type_name(kind)}, not {_type_name(type(value))}")
+            self.error(
+                table,
+                key,
+                msg("config.wrong_type", want=_type_name(kind), got=_type_name(type(value))),
+            )
             return default
         return value
 
     def table(self, table: str | None, data: dict[str, Any], key: str) -> dict[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, dict):
-            self.error(table, key, "must be a table")
+            self.error(table, key, msg("config.must_be_table"))
             return {}
         return value
 
 
-def timezone_problem(name: str) -> str | None:
+def timezone_problem(name: str) -> Message | None:
     """Why ``name`` is no usable time zone (None if it is one): an IANA name such as
     "Asia/Shanghai", found by ``zoneinfo`` (system database, else the tzdata package).
 
     "localtime" is refused too: it is whatever zone the machine is set to.
     """
     if name.lower() == "localtime":
-        return f'"{name}" is the machine\'s own time zone; name the office\'s, such as "{DEFAULT_TIMEZONE}"'
+        return msg("config.timezone_local", name=name, default=DEFAULT_TIMEZONE)
     try:
         zoneinfo.ZoneInfo(name)
         return None
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         pass
     known = zoneinfo.available_timezones() - {"localtime"}
+    hint: Message | None
     if not known:
-        hint = " (no time zone database found: install the tzdata package)"
+        hint = msg("config.timezone_no_db")
     elif name.strip().lower() in CHINA_TIME_NAMES:
-        hint = f' (China Standard Time is "{DEFAULT_TIMEZONE}")'
+        hint = msg("config.timezone_china", default=DEFAULT_TIMEZONE)
     else:
         same = {z.lower(): z for z in known}.get(name.strip().lower())
-        hint = f' (did you mean "{same}"?)' if same else did_you_mean(name, known)
-    return f'unknown time zone "{name}"' + (
-        hint or f'; use an IANA name such as "{DEFAULT_TIMEZONE}"'
+        hint = msg("hint.did_you_mean", word=same) if same else did_you_mean(name, known)
+    return msg(
+        "config.timezone_unknown",
+        name=name,
+        hint=hint or msg("config.timezone_use_iana", default=DEFAULT_TIMEZONE),
     )
 
 
-def _type_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", bool: "true or false", dict: "a table"}.get(
-        kind, kind.__name__
-    )
+def _type_name(kind: type) -> Message:
+    names = {
+        str: "type.str",
+        int: "type.int",
+        bool: "type.bool",
+        dict: "type.table",
+        float: "type.float",
+        list: "type.list",
+        dt.date: "type.date",
+    }
+    return msg(names[kind]) if kind in names else msg("type.other", name=kind.__name__)
+
+
+def read_language(root: Path) -> str:
+    """The ``language`` the site.toml in ``root`` names, as far as it can be read without
+    validating the rest (for messages printed before or without a full config); the
+    default language when it cannot be read or names none bulletin speaks."""
+    try:
+        data = tomllib.loads((root / CONFIG_FILE).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return DEFAULT_LANGUAGE
+    return language_or_default(data.get("language"))
 
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -287,12 +313,12 @@ def load_config(root: Path) -> SiteConfig:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise BulletinError(
-            [Diagnostic(CONFIG_FILE, None, None, f"not found in {root} (is this a bulletin site?)")]
+            [Diagnostic(CONFIG_FILE, None, None, msg("config.not_found", root=str(root)))]
         ) from None
     try:
         text = decode_utf8(raw)
     except NotUTF8 as exc:
-        raise BulletinError([Diagnostic(CONFIG_FILE, exc.line, None, str(exc))]) from None
+        raise BulletinError([Diagnostic(CONFIG_FILE, exc.line, None, exc.message)]) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -300,7 +326,7 @@ def load_config(root: Path) -> SiteConfig:
         line = int(m.group(1)) if m else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise BulletinError(
-            [Diagnostic(CONFIG_FILE, line, None, f"invalid TOML: {message}")]
+            [Diagnostic(CONFIG_FILE, line, None, msg("config.toml", problem=message))]
         ) from None
     config = _build(root, data, _Reader(text, CONFIG_FILE), raw)
     return config
@@ -312,24 +338,26 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     language = r.get(None, data, "language", str, "zh-CN")
     if language not in LANGUAGES:
         r.error(
-            None, "language", f'"{language}" is not supported; use one of {", ".join(LANGUAGES)}'
+            None,
+            "language",
+            msg("config.language", value=language, options=listing(LANGUAGES)),
         )
         language = "zh-CN"
     base_url = r.get(None, data, "base_url", str, "/")
     parts = urlsplit(base_url)
     local = base_url.startswith("/") and not base_url.startswith("//")
     if not (local or parts.scheme in ("http", "https") and parts.netloc):
-        r.error(None, "base_url", 'must start with "/" or be an absolute http(s) URL')
+        r.error(None, "base_url", msg("config.base_url"))
         base_url = "/"
     if not base_url.endswith("/"):
         base_url += "/"
     output = r.get(None, data, "output_dir", str, "public")
     if not output.strip():
-        r.error(None, "output_dir", "must not be empty")
+        r.error(None, "output_dir", msg("config.empty"))
         output = "public"
     today = data.get("today")
     if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
-        r.error(None, "today", "must be a date such as 2026-11-27 (unquoted)")
+        r.error(None, "today", msg("config.today"))
         today = None
     timezone = r.get(None, data, "timezone", str, DEFAULT_TIMEZONE)
     problem = timezone_problem(timezone)
@@ -342,43 +370,43 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     for uid, u in r.table(None, data, "units").items():
         tname = f"units.{uid}"
         if not isinstance(u, dict):
-            r.error(None, tname, "must be a table with name, kind and key")
+            r.error(None, tname, msg("config.unit_table"))
             continue
         if not ID_RE.match(uid):
-            r.error(tname, None, "unit ids use lowercase ASCII letters, digits, '-' and '_'")
+            r.error(tname, None, msg("config.unit_id"))
         r.check_keys(tname, u, {"name", "kind", "key", "assessed"})
         name = r.get(tname, u, "name", str, None)
         if not name:
-            r.error(tname, "name" if "name" in u else None, "a unit needs a name")
+            r.error(tname, "name" if "name" in u else None, msg("config.unit_name"))
             name = uid
         kind = r.get(tname, u, "kind", str, "department")
         if kind not in UNIT_KINDS:
-            r.error(tname, "kind", f'"{kind}" is not one of {", ".join(UNIT_KINDS)}')
+            r.error(tname, "kind", msg("config.unit_kind", value=kind, options=listing(UNIT_KINDS)))
         key = r.get(tname, u, "key", bool, False)
         assessed = r.get(tname, u, "assessed", bool, True)
         units.append(UnitConfig(uid, name, kind, key, assessed))
     if not units and not r.problems:
-        r.error(None, None, "no [units.<id>] tables: define at least one reporting unit")
+        r.error(None, None, msg("config.no_units"))
 
     cats_raw = r.table(None, data, "categories")
     categories = []
     merged = {cid: {"name": name} for cid, name in DEFAULT_CATEGORIES.items()}
     for cid, c in cats_raw.items():
         if not isinstance(c, dict):
-            r.error(None, f"categories.{cid}", "must be a table with a name")
+            r.error(None, f"categories.{cid}", msg("config.category_table"))
             continue
         r.check_keys(f"categories.{cid}", c, {"name"})
         merged[cid] = {"name": r.get(f"categories.{cid}", c, "name", str, cid)}
     for cid, c in merged.items():
         if not ID_RE.match(cid):
-            r.error(f"categories.{cid}", None, "category ids use lowercase ASCII, digits, '-', '_'")
+            r.error(f"categories.{cid}", None, msg("config.category_id"))
         categories.append(CategoryConfig(cid, c["name"]))
 
     levels = {lid: {"name": n, "points": p} for lid, (n, p) in DEFAULT_ADOPTION.items()}
     for lid, a in r.table(None, data, "adoption").items():
         tname = f"adoption.{lid}"
         if not isinstance(a, dict):
-            r.error(None, tname, "must be a table with name and points")
+            r.error(None, tname, msg("config.level_table"))
             continue
         r.check_keys(tname, a, {"name", "points"})
         base = levels.get(lid, {"name": lid, "points": 0})
@@ -399,23 +427,25 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     for lid, pts in r.table("scoring", scoring, "instruction").items():
         if lid not in levels:
             r.error(
-                "scoring.instruction", lid, f"unknown adoption level{did_you_mean(lid, levels)}"
+                "scoring.instruction",
+                lid,
+                msg("config.unknown_level", hint=did_you_mean(lid, levels)),
             )
         elif not isinstance(pts, int) or isinstance(pts, bool):
-            r.error("scoring.instruction", lid, "must be an integer")
+            r.error("scoring.instruction", lid, msg("config.must_be_int"))
         else:
             instr[lid] = pts
     rules = r.table(None, data, "rules")
-    r.check_keys("rules", rules, {"urgent_within_minutes"})
+    r.check_keys("rules", rules, {"urgent_within_minutes", "require_signoff"})
 
     style = dict(DEFAULT_STYLE)
     for cid, s in r.table(None, data, "style").items():
         tname = f"style.{cid}"
         if cid not in merged:
-            r.error("style", cid, f"unknown category{did_you_mean(cid, merged)}")
+            r.error("style", cid, msg("config.unknown_category", hint=did_you_mean(cid, merged)))
             continue
         if not isinstance(s, dict):
-            r.error(None, tname, "must be a table")
+            r.error(None, tname, msg("config.must_be_table"))
             continue
         r.check_keys(tname, s, {"max_chars", "max_title", "summary_over"})
         style[cid] = StyleRule(
@@ -429,7 +459,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
     r.check_keys("export", export, {"pdf"})
     export_pdf = r.get("export", export, "pdf", bool, False)
     if export_pdf and not exporting.available("pdf"):
-        r.error("export", "pdf", f"needs WeasyPrint, which is not installed: {exporting.INSTALL}")
+        r.error("export", "pdf", msg("config.pdf_unavailable", install=exporting.INSTALL))
     region = r.get(None, data, "region", str, "全区")
     publisher = r.get(None, data, "publisher", str, "")
     marking = r.get(None, data, "marking", str, None)
@@ -441,7 +471,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         ("rules", rules, "urgent_within_minutes"),
     ):
         if isinstance(d.get(key), int) and d[key] < 0:
-            r.error(table, key, "must not be negative")
+            r.error(table, key, msg("config.negative"))
 
     if r.problems:
         raise BulletinError(r.problems)
@@ -459,6 +489,7 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         report_points=r.get("scoring", scoring, "report", int, 1),
         instruction_points=tuple(sorted(instr.items())),
         urgent_within_minutes=r.get("rules", rules, "urgent_within_minutes", int, 60),
+        require_signoff=r.get("rules", rules, "require_signoff", bool, False),
         today=today,
         timezone=timezone,
         max_item_bytes=max_bytes,
@@ -480,28 +511,26 @@ def _bulletins(
     for bid, b in r.table(None, data, "bulletins").items():
         tname = f"bulletins.{bid}"
         if not isinstance(b, dict):
-            r.error(None, tname, "must be a table with name, publisher and level")
+            r.error(None, tname, msg("config.bulletin_table"))
             continue
         if not ID_RE.match(bid):
-            r.error(tname, None, "bulletin ids use lowercase ASCII letters, digits, '-' and '_'")
+            r.error(tname, None, msg("config.bulletin_id"))
         r.check_keys(tname, b, {"name", "publisher", "level", "distribution"})
         for key in ("name", "publisher", "level"):
             if key not in b:
-                r.error(tname, None, f"a bulletin needs {key}")
+                r.error(tname, None, msg("config.bulletin_needs", key=key))
         name = r.get(tname, b, "name", str, bid)
         publisher = r.get(tname, b, "publisher", str, "")
         level = r.get(tname, b, "level", str, "district")
         if "level" in b and level not in levels:
-            r.error(
-                tname, "level", f'unknown adoption level "{level}"{did_you_mean(level, levels)}'
-            )
+            r.error(tname, "level", msg("config.unknown_level", hint=did_you_mean(level, levels)))
         lines: dict[str, tuple[str, ...]] = {}
         dist = b.get("distribution", {})
         if not isinstance(dist, dict):
             r.error(
                 tname,
                 "distribution",
-                "must be a table: { report = [...], send = [...], distribute = [...] }",
+                msg("config.distribution_table"),
             )
             dist = {}
         for key, value in dist.items():
@@ -509,12 +538,12 @@ def _bulletins(
                 r.error(
                     tname,
                     "distribution",
-                    f'unknown key "{key}"{did_you_mean(key, DISTRIBUTION_KEYS)}',
+                    msg("field.unknown_subkey", key=key, hint=did_you_mean(key, DISTRIBUTION_KEYS)),
                 )
             elif not isinstance(value, list) or not all(
                 isinstance(v, str) and v.strip() for v in value
             ):
-                r.error(tname, "distribution", f"{key} must be a list of names")
+                r.error(tname, "distribution", msg("config.distribution_names", key=key))
             else:
                 lines[key] = tuple(v.strip() for v in value)
         out.append(BulletinConfig(bid, name, publisher, level, **lines))

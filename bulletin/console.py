@@ -20,24 +20,37 @@ from pathlib import Path
 from typing import TextIO
 
 from .build import BuildOptions
+from .config import read_language
 from .diagnostics import Diagnostic, sort_key
+from .messages import DEFAULT_LANGUAGE, Message, msg
 from .session import BuildSession
 from .watch import Rebuild, Watcher, changed_paths, summarize
 
 # --- logging shared by watch and serve ------------------------------------------------
 
 
-def log_finish(problems: list[Diagnostic], seconds: float, stream: TextIO | None = None) -> None:
-    """One line after the search index caught up (or why it did not)."""
+def log_finish(
+    problems: list[Diagnostic],
+    seconds: float,
+    stream: TextIO | None = None,
+    language: str = DEFAULT_LANGUAGE,
+) -> None:
+    """One line after the search index caught up (or why it did not), in ``language``."""
     out = stream or sys.stderr
     for d in problems:
-        print(d.format(), file=out)
+        print(d.format(language), file=out)
     if not problems:
-        print(f"bulletin: search index up to date ({seconds:.2f} s)", file=out, flush=True)
+        print(msg("live.search_done", seconds=seconds).render(language), file=out, flush=True)
 
 
-def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: int = 20) -> None:
-    """One line per build, then its diagnostics.
+def log_rebuild(
+    rebuild: Rebuild,
+    stream: TextIO | None = None,
+    *,
+    warn_limit: int = 20,
+    language: str = DEFAULT_LANGUAGE,
+) -> None:
+    """One line per build, then its diagnostics, in ``language``.
 
     Errors are always printed. Warnings are printed for the files that changed (all of
     them after the initial build if there are few, else only their count).
@@ -45,18 +58,22 @@ def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: i
     out = stream if stream is not None else sys.stderr
     r = rebuild.result
     stamp = time.strftime("%H:%M:%S")
-    what = summarize(rebuild.changes)
+    what = summarize(rebuild.changes, language=language)
     if r.ok:
-        line = (
-            f"{stamp} {what} → {r.written} written, {r.removed} removed, "
-            f"{r.pages} pages, {rebuild.seconds:.2f} s"
+        done = msg(
+            "live.rebuilt",
+            stamp=stamp,
+            what=what,
+            written=r.written,
+            removed=r.removed,
+            pages=r.pages,
+            seconds=rebuild.seconds,
         )
     else:
         n = len(r.errors)
-        line = (
-            f"{stamp} {what} → build failed ({n} error{'s' if n != 1 else ''}), "
-            f"{rebuild.seconds:.2f} s; the last good site stays live"
-        )
+        s = "s" if n != 1 else ""
+        done = msg("live.failed", stamp=stamp, what=what, n=n, s=s, seconds=rebuild.seconds)
+    line = done.render(language)
     warnings = r.warnings
     if rebuild.initial:
         shown = warnings if len(warnings) <= warn_limit else []
@@ -65,10 +82,10 @@ def log_rebuild(rebuild: Rebuild, stream: TextIO | None = None, *, warn_limit: i
         shown = [d for d in warnings if d.path in touched]
     hidden = len(warnings) - len(shown)
     if hidden and rebuild.initial:
-        line += f"; {hidden} warnings (bulletin check lists them)"
+        line += msg("live.hidden_warnings", n=hidden).render(language)
     print(line, file=out)
     for d in sorted([*r.errors, *shown], key=sort_key):
-        print(f"  {d.format()}", file=out)
+        print("  " + d.format(language), file=out)
     if rebuild.crash:
         print(rebuild.crash, file=out, end="")
     out.flush()
@@ -92,7 +109,7 @@ def stop_on_signals(stop: threading.Event) -> Iterator[None]:
             # group): leave at once and quietly; the parent ends the build and exits.
             os._exit(128 + signum)
         if stop.is_set():
-            print("bulletin: stopped without waiting for the build", file=sys.stderr)
+            print(msg("live.stopped_hard").render(DEFAULT_LANGUAGE), file=sys.stderr)
             sys.stderr.flush()
             os._exit(130 if signum == signal.SIGINT else 143)
         stop.set()
@@ -122,6 +139,7 @@ class WatchSettings:
     drafts: bool = False
     today: dt.date | None = None
     debounce: float = 0.2
+    language: str | None = None  # of the log lines (--lang); default: the site's
 
 
 def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None = None) -> int:
@@ -134,11 +152,18 @@ def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None 
         session=BuildSession(),  # parsed items and bodies stay in memory between rebuilds
         defer_search=True,  # pages first; the search index follows (finish_session)
     )
+
+    def language() -> str:  # --lang, else the site's (site.toml may change meanwhile)
+        return settings.language or read_language(root)
+
+    def say(message: Message) -> None:
+        print(message.render(language()), file=sys.stderr, flush=True)
+
     watcher = Watcher(
         root,
         options,
-        on_build=log_rebuild,
-        on_finish=log_finish,
+        on_build=lambda rebuild: log_rebuild(rebuild, language=language()),
+        on_finish=lambda problems, seconds: log_finish(problems, seconds, language=language()),
         debounce=settings.debounce,
         halt=stop,
     )
@@ -146,18 +171,11 @@ def run_watch(root: Path, settings: WatchSettings, stop: threading.Event | None 
         try:
             watcher.start()
         except OSError as exc:
-            print(f"bulletin: cannot watch {root}: {exc.strerror or exc}", file=sys.stderr)
+            say(msg("live.cannot_watch", root=str(root), error=str(exc.strerror or exc)))
             return 1
-        print(
-            f"bulletin: watching {root} (content/, layouts/, site.toml); SIGINT or SIGTERM to stop",
-            file=sys.stderr,
-            flush=True,
-        )
+        say(msg("live.watching", root=str(root)))
         wait_for(stop)
-        print("bulletin: stopping", file=sys.stderr, flush=True)
+        say(msg("live.stopping"))
         if not watcher.stop(timeout=30.0, kill_build=True):
-            print(
-                "bulletin: a build was still running; abandoned (the live output was not touched)",
-                file=sys.stderr,
-            )
+            say(msg("live.abandoned"))
     return 0

@@ -23,6 +23,7 @@ from .fingerprint import digest_bytes
 from .frontmatter import read_front_matter
 from .fsutil import NotUTF8, decode_utf8
 from .markdown import RenderedBody, make_parser, render_body
+from .messages import Message, msg
 from .schema import (
     FIELDS,
     TIMESTAMPS,
@@ -33,6 +34,7 @@ from .schema import (
     date_time,
     yaml_value,
 )
+from .slips import tag_slip
 
 # Characters an item's file stem (its slug and URL) must not hold: unsafe in URLs (# % ?),
 # refused by Windows (< > : " | ? * \\), a path separator, control characters (C0, DEL, C1).
@@ -43,7 +45,7 @@ WINDOWS_RESERVED_RE = re.compile(
 )
 MAX_NAME_BYTES = 255  # the longest file name (in UTF-8 bytes) Linux file systems allow
 ITEM_SUFFIX = ".md"
-NOT_UTF8 = "is not valid UTF-8"
+NOT_UTF8 = msg("name.not_utf8")
 # Characters a text file never holds and XML (the Atom feeds) cannot carry.
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
@@ -78,6 +80,8 @@ class SourceItem:
     done: dt.date | None
     honorees: tuple[Honoree, ...]
     excellent: bool
+    reviewed_by: str | None
+    approved_by: str | None
     body: RenderedBody
     lines: tuple[tuple[str, int], ...]  # front-matter key → line in the file
     key: str = ""  # fingerprint of everything this item was made from
@@ -110,7 +114,7 @@ def find_items(
     found: list[tuple[str, str, os.stat_result | None]] = []
     problems: list[Diagnostic] = []
     if not content.is_dir():
-        return found, [Diagnostic("content", None, None, "directory not found")]
+        return found, [Diagnostic("content", None, None, msg("content.dir_missing"))]
     real_root = os.path.realpath(root)
     top = str(content)
     for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
@@ -125,11 +129,7 @@ def find_items(
                 rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
                 target = os.path.realpath(full)
                 if not _inside(target, real_root):
-                    problems.append(
-                        Diagnostic(
-                            rel, None, None, "symbolic link points outside the site; refused"
-                        )
-                    )
+                    problems.append(Diagnostic(rel, None, None, msg("content.link_outside")))
                     dirnames.remove(d)
         # content/ lies inside the site, so a file's site-relative path is a suffix of
         # its full path (os.walk joins names with "/" on POSIX)
@@ -148,11 +148,7 @@ def find_items(
                 st = None  # gone already: reading it reports why
             if st is not None and stat.S_ISLNK(st.st_mode):
                 if not _inside(os.path.realpath(full), real_root):
-                    problems.append(
-                        Diagnostic(
-                            rel, None, None, "symbolic link points outside the site; refused"
-                        )
-                    )
+                    problems.append(Diagnostic(rel, None, None, msg("content.link_outside")))
                     continue
                 problem = _file_problem(full)
                 try:
@@ -160,7 +156,7 @@ def find_items(
                 except OSError:
                     st = None
             elif st is not None and not stat.S_ISREG(st.st_mode):
-                problem = "not a regular file; refused"
+                problem = msg("content.not_regular")
             else:
                 problem = None
             if problem is not None:
@@ -181,14 +177,14 @@ def _utf8(path: str) -> bool:
     return True
 
 
-def _file_problem(full: str) -> str | None:
+def _file_problem(full: str) -> Message | None:
     """Why an item file must not even be opened: a pipe or device would block or never end."""
     try:
         st = os.stat(full)
     except OSError:
         return None  # reading it reports why
     if not stat.S_ISREG(st.st_mode):
-        return "not a regular file; refused"
+        return msg("content.not_regular")
     return None
 
 
@@ -203,9 +199,7 @@ def _outside_links(folder: Path, root: Path, real_root: str) -> list[Diagnostic]
             full = os.path.join(dirpath, name)
             if os.path.islink(full) and not _inside(os.path.realpath(full), real_root):
                 rel = PurePosixPath(os.path.relpath(full, root)).as_posix()
-                problems.append(
-                    Diagnostic(rel, None, None, "symbolic link points outside the site; refused")
-                )
+                problems.append(Diagnostic(rel, None, None, msg("content.link_outside")))
     return problems
 
 
@@ -213,7 +207,7 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def file_name_problem(stem: str) -> str | None:
+def file_name_problem(stem: str) -> Message | None:
     """Why ``stem`` cannot name an item file (``<stem>.md``: the item's slug and URL), or
     None if it can. The one file-name rule: ``bulletin check`` applies it to every item
     file, ``bulletin new`` to the file it is about to write.
@@ -226,31 +220,31 @@ def file_name_problem(stem: str) -> str | None:
     "is reserved or invalid on Windows").
     """
     if not stem:
-        return "is empty"
+        return msg("name.empty")
     if UNSAFE_NAME_RE.search(stem) or stem != stem.strip():
-        return "has characters that are unsafe in URLs or on Windows"
+        return msg("name.unsafe")
     if stem.startswith("."):
-        return "starts with a dot, so the build would skip it as a hidden file"
+        return msg("name.dot")
     if WINDOWS_RESERVED_RE.match(stem) or stem.endswith("."):
-        return "is reserved or invalid on Windows"
+        return msg("name.reserved")
     try:
         size = len(stem.encode("utf-8")) + len(ITEM_SUFFIX)
     except UnicodeEncodeError:  # bytes that are not UTF-8, as os.fsdecode gives them
         return NOT_UTF8
     if size > MAX_NAME_BYTES:
-        return f"is too long: {size:,} bytes with {ITEM_SUFFIX}, over the limit of {MAX_NAME_BYTES}"
+        return msg("name.too_long", size=size, suffix=ITEM_SUFFIX, limit=MAX_NAME_BYTES)
     return None
 
 
-def file_name_diagnostic(rel: str, problem: str) -> Diagnostic:
+def file_name_diagnostic(rel: str, problem: Message) -> Diagnostic:
     """The diagnostic for the item file at ``rel`` whose name has ``problem``
     (``file_name_problem``'s answer)."""
-    return Diagnostic(rel, None, None, f"file name {problem}; rename the file")
+    return Diagnostic(rel, None, None, msg("name.rename", problem=problem))
 
 
 def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
     return Diagnostic(
-        rel, None, None, f"file is {size:,} bytes, over the limit of {config.max_item_bytes:,}"
+        rel, None, None, msg("content.too_large", size=size, limit=config.max_item_bytes)
     )
 
 
@@ -278,7 +272,7 @@ def read_limited(path: Path | str, rel: str, config: SiteConfig) -> bytes | Diag
             if len(data) > config.max_item_bytes:
                 return too_large(rel, os.fstat(fh.fileno()).st_size, config)
     except OSError as exc:
-        return Diagnostic(rel, None, None, f"cannot read: {exc}")
+        return Diagnostic(rel, None, None, msg("content.cannot_read", error=str(exc)))
     return data
 
 
@@ -321,7 +315,7 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
                     rel,
                     lines[key],
                     key[:100],
-                    f"unknown key{did_you_mean(key, FIELDS)}; put custom data under extra:",
+                    msg("content.unknown_key", hint=did_you_mean(key, FIELDS)),
                 )
             )
             continue
@@ -331,10 +325,10 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
             # a problem with the whole value is on the key's line; one inside it, on its own
             at = exc.node if exc.node is not None and exc.node is not entry.value_node else None
             line = lines[key] if at is None else front.line(at)
-            problems.append(Diagnostic(rel, line, key, str(exc)))
+            problems.append(Diagnostic(rel, line, key, exc.message))
     for key in REQUIRED_KEYS:
         if key not in nodes:
-            problems.append(Diagnostic(rel, 1, key, "is required but missing"))
+            problems.append(Diagnostic(rel, 1, key, msg("content.required")))
     if problems:
         return ReadResult(rel, None, tuple(problems))
 
@@ -342,12 +336,26 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     _check_category_fields(rel, category, values, lines, problems)
     if problems:
         return ReadResult(rel, None, tuple(problems))
+    warnings = _tag_warnings(rel, nodes.get("tags"), values.get("tags", ()), front)
 
     suffix = _key_suffix(rel, config)
     time = _time_of(nodes["date"], config)
     source_dir = _source_dir(rel)
     # link lines count from the body's first line in the file
     rendered = render_body(_Parser.get(), front.body, source_dir, config.base_path, front.body_line)
+    if values.get("status", "published") != "draft" and not rendered.prose:
+        # 四个不报: an item with nothing to say is not reported
+        empty = not front.body.strip()
+        problem = msg("content.empty_body" if empty else "content.skeleton_body")
+        return ReadResult(
+            rel,
+            None,
+            (Diagnostic(rel, _empty_body_line(front.body, front.body_line), None, problem),),
+        )
+    warnings += [
+        Diagnostic(rel, line, None, msg("content.indented_code"), "warning")
+        for line in rendered.indented
+    ]
     item = SourceItem(
         path=rel,
         slug=stem,
@@ -371,12 +379,39 @@ def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
         done=values.get("done"),
         honorees=values.get("honorees", ()),
         excellent=values.get("excellent", False),
+        reviewed_by=values.get("reviewed-by"),
+        approved_by=values.get("approved-by"),
         body=rendered,
         lines=tuple(sorted(lines.items())),
         key=item_key(data, rel, config, suffix),
         meta_key=item_key(front.yaml_text.encode("utf-8"), rel, config, suffix),
     )
-    return ReadResult(rel, item, ())
+    return ReadResult(rel, item, tuple(warnings))
+
+
+def _tag_warnings(
+    rel: str, node: yaml.Node | None, tags: tuple[str, ...], front: Any
+) -> list[Diagnostic]:
+    """Warnings for tags that are surely several tags typed as one (``[防汛，安全生产]``,
+    ``防汛 安全生产``), each on the line of its entry, with the list as it should be."""
+    if node is None:
+        return []
+    entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    found = []
+    for tag, entry in zip(tags, entries, strict=False):
+        message = tag_slip(tag)
+        if message is not None:
+            found.append(Diagnostic(rel, front.line(entry), "tags", message, "warning"))
+    return found
+
+
+def _empty_body_line(body: str, body_line: int) -> int:
+    """Where to point at a body with nothing to say: its first line that is not blank
+    (a heading of the skeleton), else the closing fence above it."""
+    blank = len(body) - len(body.lstrip())
+    if blank == len(body):
+        return body_line - 1
+    return body_line + body.count("\n", 0, blank)
 
 
 def document_text(data: bytes, rel: str) -> str | Diagnostic:
@@ -385,18 +420,18 @@ def document_text(data: bytes, rel: str) -> str | Diagnostic:
     try:
         text = decode_utf8(data)
     except NotUTF8 as exc:
-        return Diagnostic(rel, exc.line, None, str(exc))
+        return Diagnostic(rel, exc.line, None, exc.message)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
-        return Diagnostic(rel, None, None, "file contains NUL bytes; is it a text file?")
+        return Diagnostic(rel, None, None, msg("content.nul"))
     control = CONTROL_RE.search(text) if _has_control(data, text) else None
     if control is not None:
         return Diagnostic(
             rel,
             text.count("\n", 0, control.start()) + 1,
             None,
-            f"file contains the control character U+{ord(control.group()):04X}; remove it",
+            msg("content.control", code=ord(control.group())),
         )
     return text
 
@@ -472,28 +507,28 @@ def _check_category_fields(
 ) -> None:
     """Keys that only make sense together, or for one kind of item."""
 
-    def bad(key: str, message: str) -> None:
+    def bad(key: str, message: Message) -> None:
         problems.append(Diagnostic(rel, lines.get(key, 1), key, message))
 
     occurred, reported = values.get("occurred"), values.get("reported")
     if category == "emergency" and "follow-up-of" not in values:
         for key in ("occurred", "reported"):
             if key not in values:
-                bad(key, "an emergency first report needs occurred and reported times")
+                bad(key, msg("content.emergency_times"))
     if occurred and reported and reported < occurred:
-        bad("reported", "is earlier than occurred")
+        bad("reported", msg("content.reported_early"))
     if "done" in values and "due" not in values:
-        bad("done", "a reply date needs a due date")
+        bad("done", msg("content.done_needs_due"))
     if category == "supervision":
         if not values.get("assignees"):
-            bad("assignees", "a supervision item needs at least one responsible unit")
+            bad("assignees", msg("content.supervision_assignees"))
         if "due" not in values:
-            bad("due", "a supervision item needs a due date")
+            bad("due", msg("content.supervision_due"))
     if "done" in values and values["done"] < values["date"]:
-        bad("done", "is earlier than the item's date")
+        bad("done", msg("content.done_early"))
     if category == "commendation" and not values.get("honorees"):
-        bad("honorees", "a commendation needs at least one honoree")
+        bad("honorees", msg("content.honorees"))
     if values.get("excellent") and category != "research":
-        bad("excellent", "only research reports can be marked excellent")
+        bad("excellent", msg("content.excellent"))
     if values.get("final") and "follow-up-of" not in values:
-        bad("final", "a final report must say which report it follows up (follow-up-of)")
+        bad("final", msg("content.final_needs_follow_up"))

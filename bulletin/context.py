@@ -10,7 +10,9 @@ from . import __version__
 from .cache import BuildCache
 from .config import SiteConfig
 from .fingerprint import digest
+from .model import Site
 from .parallel import Progress
+from .plan.deps import Values
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class BuildContext:
     write: bool = True  # False: validate only (bulletin check)
     defer_search: bool = False  # a session: pages first, the search index after
     progress: Progress | None = None
+    site_layouts: bool = False  # the site has layouts of its own (coarser page deps)
 
     @property
     def settings(self) -> tuple[object, ...]:
@@ -49,6 +52,10 @@ class BuildContext:
         return digest(
             __version__, self.config.fingerprint, self.template_fp, self.drafts, self.today
         )
+
+    def dep_values(self, site: Site) -> Values:
+        """What page deps stand for in ``site`` (coarse with the site's own layouts)."""
+        return Values(site, fine=not self.site_layouts)
 
     def input_fingerprint(self, signatures: list[tuple[str, tuple[int, int, int, int]]]) -> str:
         """Everything a build reads, by stat signature: equal means nothing to do."""

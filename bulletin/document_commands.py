@@ -1,8 +1,7 @@
 """Command line of the office's documents: ``bulletin new-issue`` and ``bulletin export``.
 
-``add_commands`` adds both to the parser ``bulletin.cli`` makes and returns the parsers of
-``export``'s documents by their two words (``"export issue"``), so ``cli`` can read their
-arguments in any order; ``run`` runs a command for a site whose config ``cli`` loaded and
+Their arguments are read by ``arguments`` (``export``'s documents by their two words,
+``"export issue"``, in any order); ``run`` runs a command for a site whose config ``cli`` loaded and
 returns the exit code (0 done, 1 content or config errors, 2 usage: an unknown bulletin or
 document, or the export extra not installed).
 
@@ -16,67 +15,33 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from .clock import site_today
 from .config import SiteConfig
 from .diagnostics import Diagnostic, did_you_mean, report
+from .messages import Message, listing, msg
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 FORMATS = ("pdf", "docx")
 DOCUMENTS = ("issue", "circular", "anthology")
-NO_CJK_FONT = (
-    "bulletin: warning: no Chinese font found; Chinese text may print as boxes "
-    "(Debian: apt-get install fonts-noto-cjk)"
-)
 
 
-def add_commands(
-    sub: Any, date_type: Callable[[str], dt.date]
-) -> dict[str, argparse.ArgumentParser]:
-    """Add ``new-issue`` and ``export`` (with ``issue``, ``circular``, ``anthology``) to the
-    sub-command parsers ``sub``; the parsers of export's documents by their two words."""
-    n = sub.add_parser(
-        "new-issue",
-        help="write the next issue file of a bulletin, proposing the items not yet in one",
-    )
-    n.add_argument("bulletin", metavar="BULLETIN")
-    n.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-    n.add_argument("--number", type=int, metavar="N", help="default: the next free number")
-    n.add_argument("--date", type=date_type, metavar="YYYY-MM-DD", help="default: today")
-
-    e = sub.add_parser("export", help="write an issue, a circular or an anthology as PDF or Word")
-    kinds = e.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
-    issue = kinds.add_parser("issue", help="a bulletin issue: BULLETIN YEAR NUMBER")
-    issue.add_argument("bulletin", metavar="BULLETIN")
-    issue.add_argument("year", type=int, metavar="YEAR")
-    issue.add_argument("number", type=int, metavar="NUMBER")
-    circ = kinds.add_parser("circular", help="a quarter's circular (通报): YEAR QUARTER")
-    circ.add_argument("year", type=int, metavar="YEAR")
-    circ.add_argument("quarter", type=int, choices=(1, 2, 3, 4), metavar="QUARTER")
-    anth = kinds.add_parser("anthology", help="a year's research anthology: YEAR")
-    anth.add_argument("year", type=int, metavar="YEAR")
-    for name, p in (("issue", issue), ("circular", circ), ("anthology", anth)):
-        p.add_argument("site", nargs="?", default=".", type=Path, metavar="SITE_DIR")
-        p.add_argument("--format", choices=FORMATS, required=True)
-        p.add_argument(
-            "-o", "--output", type=Path, metavar="FILE", help="default: ./<name>.<format>"
-        )
-        p.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help="date of the figures")
-        p.set_defaults(document=name)  # also when this parser reads the words alone
-    return {f"export {name}": p for name, p in kinds.choices.items()}
+def say(message: Message, language: str) -> None:
+    """Print ``message`` in ``language`` on stderr."""
+    print(message.render(language), file=sys.stderr)
 
 
-def run(args: argparse.Namespace, config: SiteConfig) -> int:
-    """Run ``new-issue`` or ``export`` for the site of ``config``."""
+def run(args: argparse.Namespace, config: SiteConfig, language: str) -> int:
+    """Run ``new-issue`` or ``export`` for the site of ``config``, with messages in
+    ``language``."""
     if args.command == "new-issue":
-        return cmd_new_issue(args, config)
-    return cmd_export(args, config)
+        return cmd_new_issue(args, config, language)
+    return cmd_export(args, config, language)
 
 
-def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
+def cmd_export(args: argparse.Namespace, config: SiteConfig, language: str) -> int:
     """bulletin export issue|circular|anthology … --format pdf|docx [-o FILE] [SITE_DIR]"""
     from . import export, templates
     from .build import load_site
@@ -88,13 +53,13 @@ def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
     try:
         export.require(args.format)
     except export.ExportUnavailable as exc:
-        print(f"bulletin: {exc}", file=sys.stderr)
+        say(exc.message, language)
         return EXIT_USAGE
     site, problems = load_site(config)
     errors = [d for d in problems if d.is_error]
     if errors:
-        report(errors)
-        print(f"bulletin: {len(errors)} error(s); nothing was exported", file=sys.stderr)
+        report(errors, language=language)
+        say(msg("export.errors", n=len(errors)), language)
         return EXIT_CONTENT
     today = site_today(config, args.today)  # the site's calendar, not the machine's
     base = config.base_path
@@ -102,26 +67,29 @@ def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
         url = issue_url(base, args.bulletin, args.year, args.number)
         name = f"{args.bulletin}-{args.year}-{args.number}"
         known = [f"{i.bulletin.id} {i.year} {i.number}" for i in site.issues]
-        missing = f"no published issue {args.bulletin} {args.year} No. {args.number}"
+        missing = msg(
+            "export.no_issue",
+            bulletin=args.bulletin,
+            year=args.year,
+            number=args.number,
+            known=msg("export.known_issues", issues=listing(known)) if known else None,
+        )
     elif args.document == "circular":
         url = circular_url(base, args.year, args.quarter)
         name = f"circular-{args.year}-q{args.quarter}"
-        known = []
-        missing = f"no circular for {args.year} Q{args.quarter} (not begun, or no items that year)"
+        missing = msg("export.no_circular", year=args.year, quarter=args.quarter)
     else:
         url = section_url(base, "anthology", args.year)
         name = f"anthology-{args.year}"
-        known = []
-        missing = f"no anthology for {args.year} (no excellent research report that year)"
+        missing = msg("export.no_anthology", year=args.year)
     path = out_path(url, base)
     page = next((p for p in pages.plan_pages(site, today) if p.path == path), None)
     if page is None:
-        hint = f"; the site has: {', '.join(known)}" if known else ""
-        print(f"bulletin: {missing}{hint}", file=sys.stderr)
+        say(missing, language)
         return EXIT_USAGE
     html = render_page(page, templates.make_environment(config), site, today)
     if isinstance(html, Diagnostic):
-        report([html])
+        report([html], language=language)
         return EXIT_CONTENT
     from .export.links import PaperLinks
 
@@ -146,26 +114,28 @@ def cmd_export(args: argparse.Namespace, config: SiteConfig) -> int:
         tmp.write_bytes(data)
         tmp.replace(target)
     except OSError as exc:
-        print(f"bulletin: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        say(msg("cli.cannot_write", path=target, error=str(exc.strerror or exc)), language)
         return EXIT_CONTENT
     if fonts is not None:
-        _report_fonts(fonts)
+        _report_fonts(fonts, language)
     print(target)
     return EXIT_OK
 
 
-def _report_fonts(fonts: tuple[str, ...]) -> None:
+def _report_fonts(fonts: tuple[str, ...], language: str) -> None:
     """Which fonts the PDF embeds (Chinese ones first), then a warning if none is Chinese."""
     from .export.pdf import cjk_fonts, has_cjk
 
     ordered = sorted(fonts, key=lambda family: (not has_cjk((family,)), family))
-    print(f"fonts: {', '.join(ordered) or 'none'}", file=sys.stderr)
+    say(
+        msg("export.fonts", fonts=listing(ordered) if ordered else msg("export.no_fonts")), language
+    )
     installed = cjk_fonts()
     if (installed is not None and not installed) or not has_cjk(fonts):
-        print(NO_CJK_FONT, file=sys.stderr)
+        say(msg("export.no_cjk_font"), language)
 
 
-def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
+def cmd_new_issue(args: argparse.Namespace, config: SiteConfig, language: str) -> int:
     """bulletin new-issue BULLETIN [--number N] [--date D] [SITE_DIR]: the next issue file,
     a draft, with the items reported since the bulletin's previous issue that are in no
     issue of it yet proposed as a commented list."""
@@ -173,17 +143,18 @@ def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
     from .build import load_site
     from .issues import issue_label
 
+    where = msg("cli.command_line").render(language)
     bulletin = config.bulletin(args.bulletin)
     if bulletin is None:
         ids = [b.id for b in config.bulletins]
         hint = did_you_mean(args.bulletin, ids) or (
-            f" (bulletins: {', '.join(ids)})" if ids else " (site.toml has no [bulletins.<id>])"
+            msg("issue.bulletins", ids=listing(ids)) if ids else msg("issue.no_bulletins")
         )
-        message = f'unknown bulletin "{args.bulletin}"{hint}'
-        report([Diagnostic("(command line)", None, "bulletin", message)])
+        message = msg("issue.unknown_bulletin", value=args.bulletin, hint=hint)
+        report([Diagnostic(where, None, "bulletin", message)], language=language)
         return EXIT_USAGE
     if args.number is not None and args.number < 1:
-        report([Diagnostic("(command line)", None, "number", "must be 1 or more")])
+        report([Diagnostic(where, None, "number", msg("issue.number_min"))], language=language)
         return EXIT_USAGE
     date = args.date or site_today(config)  # the site's calendar, not the machine's
     site, _problems = load_site(config)
@@ -192,7 +163,7 @@ def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
     number = args.number if args.number is not None else max(used, default=0) + 1
     if number in used:
         label = issue_label(bulletin.name, date.year, number)
-        print(f"bulletin: {label} is already {used[number]}; not overwritten", file=sys.stderr)
+        say(msg("issue.number_taken", label=label, path=used[number]), language)
         return EXIT_CONTENT
     path = config.content_dir / "issues" / bulletin.id / f"{date.year}-{number:03d}.md"
     rel = path.relative_to(config.root).as_posix()
@@ -234,10 +205,10 @@ def cmd_new_issue(args: argparse.Namespace, config: SiteConfig) -> int:
         with open(path, "x", encoding="utf-8") as fh:  # never over a file made meanwhile
             fh.write("\n".join(lines))
     except FileExistsError:
-        print(f"bulletin: {rel} already exists; not overwritten", file=sys.stderr)
+        say(msg("cli.exists", path=rel), language)
         return EXIT_CONTENT
     except OSError as exc:
-        print(f"bulletin: {rel}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        say(msg("cli.cannot_write", path=rel, error=str(exc.strerror or exc)), language)
         return EXIT_CONTENT
     print(rel)
     return EXIT_OK

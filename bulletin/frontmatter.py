@@ -22,6 +22,8 @@ from dataclasses import dataclass
 import yaml
 
 from .diagnostics import Diagnostic
+from .messages import Message, as_message, msg
+from .slips import fence_slip, line_slip
 
 try:  # the C parser is several times faster
     from yaml import CSafeLoader as Loader
@@ -61,20 +63,20 @@ KNOWN_TAGS = frozenset(
 )
 
 # Problems with the YAML itself: PyYAML's wording, made actionable for an editor.
-_OPENED_CONTEXTS = (
-    "while scanning a quoted scalar",
-    "while parsing a flow sequence",
-    "while parsing a flow mapping",
-    "while scanning a simple key",
-)
+_OPENED_CONTEXTS = {
+    "while scanning a quoted scalar": "yaml.what_quote",
+    "while parsing a flow sequence": "yaml.what_bracket",
+    "while parsing a flow mapping": "yaml.what_brace",
+}
 
 
 class FrontMatterError(Exception):
     """The front matter cannot be read at all: ``line`` (in the file, or None), the
     top-level key it is under (``field``, if any) and why."""
 
-    def __init__(self, line: int | None, message: str, field: str | None = None):
-        super().__init__(message)
+    def __init__(self, line: int | None, message: Message, field: str | None = None):
+        message = as_message(message)
+        super().__init__(message.render("en"))
         self.line = line
         self.message = message
         self.field = field
@@ -135,11 +137,18 @@ def split_front_matter(text: str) -> Split:
     """
     opening = OPENING_RE.match(text)
     if opening is None:
-        raise FrontMatterError(1, 'no front matter: the file must start with a "---" line')
+        first = fence_slip(text.split("\n", 1)[0])
+        if first is not None:
+            raise FrontMatterError(1, first)
+        raise FrontMatterError(1, msg("fm.no_front_matter"))
     start = opening.end()
     end = CLOSING_RE.search(text, start)  # "^" matches at start: it follows a newline
     if end is None:
-        raise FrontMatterError(1, 'front matter is not closed by a "---" line')
+        for number, line in enumerate(text[start:].split("\n"), FIRST_LINE):
+            fence = fence_slip(line)
+            if fence is not None:
+                raise FrontMatterError(number, fence)
+        raise FrontMatterError(1, msg("fm.not_closed"))
     body_start = end.end()
     body = (
         text[body_start + 1 :] if text[body_start : body_start + 1] == "\n" else text[body_start:]
@@ -161,11 +170,9 @@ def compose_front_matter(yaml_text: str) -> yaml.Node | None:
     try:
         return yaml.compose(yaml_text, Loader=Loader)
     except yaml.YAMLError as exc:
-        raise FrontMatterError(*_yaml_problem(exc)) from None
+        raise FrontMatterError(*_yaml_problem(exc, yaml_text)) from None
     except RecursionError:  # the pure-Python composer, on nesting the events let through
-        raise FrontMatterError(
-            FIRST_LINE, f"front matter is nested more than {MAX_DEPTH} levels deep"
-        ) from None
+        raise FrontMatterError(FIRST_LINE, msg("fm.too_deep", limit=MAX_DEPTH)) from None
 
 
 def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Diagnostic]]:
@@ -181,17 +188,15 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
         if len(split.yaml_text) > MAX_FRONT_MATTER:
             raise FrontMatterError(
                 FIRST_LINE,
-                f"front matter is {len(split.yaml_text):,} characters long, over the limit of "
-                f"{MAX_FRONT_MATTER:,}; put long text in the body",
+                msg("fm.too_long", size=len(split.yaml_text), limit=MAX_FRONT_MATTER),
             )
         root = compose_front_matter(split.yaml_text)
         repeats: list[Diagnostic] = []
         if root is not None:
             _check_tag(root, ())
             if not _is_mapping(root):
-                raise FrontMatterError(
-                    FIRST_LINE, "front matter must be a mapping of keys to values"
-                )
+                slip = yaml_slip(split.yaml_text, len(split.yaml_text.split("\n")))
+                raise slip or FrontMatterError(FIRST_LINE, msg("fm.not_mapping"))
             _check_tree(root, path, (), 1, repeats)
     except FrontMatterError as exc:
         return None, [Diagnostic(path, exc.line, exc.field, exc.message)]
@@ -208,9 +213,13 @@ def read_front_matter(text: str, path: str) -> tuple[FrontMatter | None, list[Di
     return front, sorted(repeats, key=lambda d: d.line or 0)
 
 
-def _node_path(path: tuple[str, ...]) -> str:
-    """How a problem below a top-level key names where it is: ``entry 2: level: ``."""
-    return "".join(f"{part}: " for part in path)
+def node_path(path: tuple[str | int, ...]) -> tuple[Message, ...]:
+    """How a problem below a top-level key names where it is: ``entry 2: level: ``
+    (``path`` holds keys, and entry numbers counted from 1), as message parts."""
+    return tuple(
+        msg("path.entry", n=part) if isinstance(part, int) else msg("path.key", key=part)
+        for part in path
+    )
 
 
 def _is_mapping(node: yaml.Node) -> bool:
@@ -220,7 +229,7 @@ def _is_mapping(node: yaml.Node) -> bool:
 def _check_tree(
     node: yaml.Node,
     path: str,
-    where: tuple[str, ...],
+    where: tuple[str | int, ...],
     depth: int,
     repeats: list[Diagnostic],
 ) -> None:
@@ -231,20 +240,18 @@ def _check_tree(
     given twice is added to ``repeats``; anything else raises ``FrontMatterError``.
     """
     if depth > MAX_DEPTH:
-        raise FrontMatterError(
-            _line(node), f"front matter is nested more than {MAX_DEPTH} levels deep"
-        )
+        raise FrontMatterError(_line(node), msg("fm.too_deep", limit=MAX_DEPTH))
     if isinstance(node, yaml.SequenceNode):
         for i, entry in enumerate(node.value):
-            _check_node(entry, path, (*where, f"entry {i + 1}"), depth, repeats)
+            _check_node(entry, path, (*where, i + 1), depth, repeats)
         return
     first: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            kind = msg("kind.list" if isinstance(key_node, yaml.SequenceNode) else "kind.mapping")
             field, inner = _field(where)
             raise FrontMatterError(
-                _line(key_node), f"{_node_path(inner)}a key must be text, not {kind}", field
+                _line(key_node), msg("fm.key_not_text", where=node_path(inner), kind=kind), field
             )
         _check_node(key_node, path, where, depth, repeats)
         key = key_node.value
@@ -257,14 +264,18 @@ def _check_tree(
                     path,
                     _line(key_node),
                     field,
-                    f"{_node_path(inner)}is given twice (also on line {_line(earlier)}); keep one",
+                    msg("fm.repeated", where=node_path(inner), other=_line(earlier)),
                 )
             )
         _check_node(value_node, path, (*where, key), depth, repeats)
 
 
 def _check_node(
-    node: yaml.Node, path: str, where: tuple[str, ...], depth: int, repeats: list[Diagnostic]
+    node: yaml.Node,
+    path: str,
+    where: tuple[str | int, ...],
+    depth: int,
+    repeats: list[Diagnostic],
 ) -> None:
     """``_check_tree`` for a node one level below a list or mapping at ``depth``."""
     _check_tag(node, where)
@@ -272,20 +283,20 @@ def _check_node(
         _check_tree(node, path, where, depth + 1, repeats)
 
 
-def _check_tag(node: yaml.Node, where: tuple[str, ...]) -> None:
+def _check_tag(node: yaml.Node, where: tuple[str | int, ...]) -> None:
     if node.tag not in KNOWN_TAGS:
         field, inner = _field(where)
         tag = "!!" + node.tag[len(TAG) :] if node.tag.startswith(TAG) else node.tag
         raise FrontMatterError(
             _line(node),
-            f"{_node_path(inner)}unknown YAML tag {tag} (put the value in quotes if it is text)",
+            msg("fm.unknown_tag", where=node_path(inner), tag=tag),
             field,
         )
 
 
-def _field(where: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+def _field(where: tuple[str | int, ...]) -> tuple[str | None, tuple[str | int, ...]]:
     """The top-level key of a place in the tree, and the path below it."""
-    return (where[0], where[1:]) if where else (None, ())
+    return (str(where[0]), where[1:]) if where else (None, ())
 
 
 def _line(node: yaml.Node) -> int:
@@ -299,33 +310,73 @@ def _check_events(yaml_text: str) -> None:
         for event in yaml.parse(yaml_text, Loader=Loader):
             line = event.start_mark.line + FIRST_LINE if event.start_mark else None
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise FrontMatterError(
-                    line, "YAML anchors and aliases are not allowed in front matter"
-                )
+                raise FrontMatterError(line, msg("fm.anchors"))
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise FrontMatterError(
-                        line, f"front matter is nested more than {MAX_DEPTH} levels deep"
-                    )
+                    raise FrontMatterError(line, msg("fm.too_deep", limit=MAX_DEPTH))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError:
         pass  # composing reports it, with its position
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
-    """The line in the file and an editor's message for PyYAML's error ``exc``."""
+def yaml_slip(yaml_text: str, last: int) -> FrontMatterError | None:
+    """The first typing slip (``slips.line_slip``) on lines 1..``last`` of ``yaml_text``,
+    as the error to report on its line in the file; None if there is none."""
+    found = line_slip(yaml_text.split("\n")[:last])
+    if found is None:
+        return None
+    index, message, field = found
+    return FrontMatterError(index + FIRST_LINE, message, field)
+
+
+def _yaml_problem(exc: yaml.YAMLError, yaml_text: str) -> tuple[int | None, Message, str | None]:
+    """The line in the file, an editor's message and the key (if known) for PyYAML's
+    error ``exc`` about ``yaml_text``: a typing slip named on its own line when one is
+    found up to the error, else PyYAML's problem made actionable."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    if context in _OPENED_CONTEXTS and getattr(exc, "context_mark", None) is not None:
+    context_mark = getattr(exc, "context_mark", None)
+    lines = yaml_text.split("\n")
+    last = max(m.line for m in (mark, context_mark) if m is not None) + 1 if mark else len(lines)
+    slip = yaml_slip(yaml_text, last)
+    if slip is not None:
+        return slip.line, slip.message, slip.field
+    if "maximum nesting depth" in problem:  # libyaml's own limit, met before our events check
+        return (
+            (mark.line + FIRST_LINE if mark else FIRST_LINE),
+            msg("fm.too_deep", limit=MAX_DEPTH),
+            None,
+        )
+    if context in _OPENED_CONTEXTS and context_mark is not None:
         # An unclosed quote or bracket: point at where it was opened, not at the end.
-        mark = exc.context_mark  # type: ignore[attr-defined]
-        problem = f"{problem} ({context} that starts on this line)"
-    elif problem == "mapping values are not allowed in this context":
-        problem += ' (a value containing ": " must be put in quotes)'
-    elif context in ("while scanning an alias", "while scanning for the next token"):
-        problem += " (a value starting with * & % @ or ` must be put in quotes)"
+        return (
+            context_mark.line + FIRST_LINE,
+            msg("yaml.unclosed", what=msg(_OPENED_CONTEXTS[context])),
+            None,
+        )
     line = mark.line + FIRST_LINE if mark is not None else None
-    return line, f"invalid YAML: {problem}"
+    text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    key = re.match(r"^\s*(?:-\s+)?([^\s:]+)\s*:", text)
+    field = key.group(1) if key else None
+    if problem in (
+        "mapping values are not allowed here",
+        "mapping values are not allowed in this context",
+    ):
+        return line, msg("yaml.colon_in_value", key=field or "title"), field
+    if context == "while scanning a simple key" or problem.startswith(
+        "could not find expected ':'"
+    ):
+        at = context_mark if context_mark is not None else mark
+        return (at.line + FIRST_LINE if at is not None else line), msg("yaml.no_colon"), None
+    if context in (
+        "while scanning an alias",
+        "while scanning an anchor",
+        "while scanning a directive",
+    ) or (context == "while scanning for the next token"):
+        char = text[mark.column : mark.column + 1] if mark is not None else ""
+        char = char if char and char in "*&%@`" else "* & % @ `"
+        return line, msg("yaml.special_start", char=char), field
+    return line, msg("yaml.other", problem=problem), None

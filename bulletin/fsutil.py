@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .messages import msg
+
 Signature = tuple[int, int, int, int]  # mtime_ns, ctime_ns, size, inode
 MISSING: Signature = (0, 0, 0, 0)  # a file that vanished between listing and stat
 
@@ -47,17 +49,14 @@ def stat_signature(st: os.stat_result) -> Signature:
 
 class NotUTF8(ValueError):
     """Bytes that are not UTF-8 text: ``line`` (1-based) of the first bad byte, and the
-    message for the editor (GBK/GB18030 is recognised: common from Windows editors)."""
+    message for the editor (``message``; GBK/GB18030 is recognised: common from Windows
+    editors)."""
 
     def __init__(self, line: int, gb18030: bool):
         self.line = line
         self.gb18030 = gb18030
-        super().__init__(
-            "file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
-            "save it as UTF-8"
-            if gb18030
-            else "file is not valid UTF-8; save it as UTF-8"
-        )
+        self.message = msg("content.gbk" if gb18030 else "content.not_utf8")
+        super().__init__(self.message.render("en"))
 
 
 def decode_utf8(data: bytes) -> str:
@@ -72,6 +71,18 @@ def decode_utf8(data: bytes) -> str:
         except UnicodeDecodeError:
             gb18030 = False
         raise NotUTF8(line, gb18030) from None
+
+
+def decode_document(data: bytes) -> str | None:
+    """A plain-text document from an editor's PC (``bulletin import``): UTF-8 (a BOM is
+    dropped) or else GBK/GB18030, newlines made "\\n"; None if it is neither."""
+    try:
+        text = decode_utf8(data)
+    except NotUTF8 as exc:
+        if not exc.gb18030:
+            return None
+        text = data.decode("gb18030")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def file_stats(root: Path, folder: str) -> dict[str, tuple[int, int, int]]:

@@ -28,6 +28,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "草稿：本信息尚未审核发布，仅供预览。",
         "en": "Draft: this item has not been approved and is shown for preview only.",
     },
+    "pending": {"zh-CN": "待审核", "en": "Awaiting sign-off"},
+    "pending_notice": {
+        "zh-CN": "待审核：本信息尚未完成校核、审批，不会发布，仅供预览。",
+        "en": "Awaiting sign-off: this item has not been checked and approved; it is not "
+        "published and is shown for preview only.",
+    },
+    "reviewed_by": {"zh-CN": "校核", "en": "Checked by"},
+    "approved_by": {"zh-CN": "审批", "en": "Approved by"},
     "internal": {"zh-CN": "内部", "en": "Internal"},
     "items_count": {"zh-CN": "{n} 条", "en": "{n} items"},
     "no_items": {"zh-CN": "暂无信息。", "en": "No items yet."},

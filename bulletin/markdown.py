@@ -51,10 +51,17 @@ class RenderedBody:
     links: tuple[ItemLink, ...]
     chars: int  # Chinese characters in the body
     empty_sections: tuple[str, ...]  # headings directly followed by another heading or the end
+    prose: bool = True  # whether it holds anything besides headings (text, tables, code)
+    indented: tuple[int, ...] = ()  # lines (in the file) of paragraphs indented 4+ spaces
 
 
 def make_parser() -> MarkdownIt:
     """CommonMark with tables and strikethrough; raw HTML is escaped, not passed through.
+
+    Indented code blocks (CommonMark's ``code`` rule) are off: editors paste paragraphs
+    from Word indented by four spaces, which CommonMark would turn into a code block (one
+    long unwrapped line, cut off on a phone). Such a paragraph stays a paragraph (and
+    ``render_body`` reports its line); code is shown only when fenced with ```.
 
     Three rules are switched off because they never change the result here, yet cost time
     on every block and line: ``html_block`` and ``html_inline`` (they return at once when
@@ -67,7 +74,7 @@ def make_parser() -> MarkdownIt:
     md = (
         MarkdownIt("commonmark", {"html": False, "linkify": False})
         .enable(["table", "strikethrough"])
-        .disable(["html_block", "html_inline", "normalize"])
+        .disable(["html_block", "html_inline", "normalize", "code"])
     )
     md.core.ruler.push("cjk_breaks", join_cjk_breaks)
     return md
@@ -170,9 +177,14 @@ def render_body(
     add_text = text_parts.append
     headings: list[tuple[str, bool]] = []  # (title, has content after)
     count = len(tokens)
+    prose = False
+    indented: list[int] = []
+    lines = body.split("\n") if ("\n    " in body or "\n\t" in body or body[:1] in " \t") else None
     for i, tok in enumerate(tokens):
         kind = tok.type
         if kind == "inline":
+            if not prose and (i == 0 or tokens[i - 1].type != "heading_open"):
+                prose = bool(tok.content.strip())
             children = tok.children
             if not children:
                 continue
@@ -194,7 +206,12 @@ def render_body(
             )
             headings.append((title, empty))
         elif kind == "fence" or kind == "code_block":
+            prose = True
             add_text(tok.content)
+        elif kind == "paragraph_open" and lines is not None and tok.level == 0 and tok.map:
+            start = tok.map[0]
+            if lines[start].startswith(("    ", "\t")):
+                indented.append(start + first_line)
     html = md.renderer.render(tokens, md.options, {})
     text = "".join(text_parts).strip()
     return RenderedBody(
@@ -203,6 +220,8 @@ def render_body(
         links=tuple(links),
         chars=count_chinese(text),
         empty_sections=tuple(t for t, empty in headings if empty),
+        prose=prose,
+        indented=tuple(indented),
     )
 
 

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field, replace
 from .clock import start_of_day
 from .config import SiteConfig
 from .content import SourceItem
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, did_you_mean
 from .fingerprint import digest
 from .issues import CircularNote, Documents, Issue, check_issues
+from .messages import Message, msg
 from .schema import WITHHELD, Honoree
 from .urls import category_url, item_url, level_url, unit_url
 
@@ -90,6 +91,9 @@ class Item:
     done: dt.date | None
     honorees: tuple[Honoree, ...]
     excellent: bool
+    reviewed_by: str | None  # 校核人
+    approved_by: str | None  # 审批/签发人
+    pending: bool  # published but not signed off; only in previews (--drafts), marked 待审核
     chars: int
     body_key: str
     meta_key: str
@@ -162,6 +166,7 @@ class Site:
     withheld_count: int
     issues: tuple[Issue, ...] = ()  # published issues, by bulletin then date
     notes: tuple[CircularNote, ...] = ()  # what quarterly circulars add (下一步要求)
+    pending_count: int = 0  # items awaiting sign-off ([rules] require_signoff)
     _by_slug: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _thread_of: dict[str, Thread] = field(default_factory=dict, repr=False, compare=False)
 
@@ -242,6 +247,29 @@ def is_withheld(src: SourceItem) -> bool:
     return src.classification in WITHHELD
 
 
+def is_pending(src: SourceItem, config: SiteConfig) -> bool:
+    """Whether ``src`` awaits sign-off: the site requires it (``[rules] require_signoff``),
+    the item is meant to be published (not a draft, not withheld) and lacks its checker
+    (``reviewed-by``, 校核) or its approver (``approved-by``, 审批). Rule 5 of the office
+    (校核、审批): unsigned items are not reported; like a draft, it has no page, no count, no
+    feed and no search entry, and it is not an error."""
+    return (
+        config.require_signoff
+        and src.status != "draft"
+        and not is_withheld(src)
+        and not (src.reviewed_by and src.approved_by)
+    )
+
+
+def missing_signoff(src: SourceItem) -> tuple[str, ...]:
+    """The sign-off keys ``src`` lacks: ``reviewed-by``, ``approved-by``, or both."""
+    return tuple(
+        key
+        for key, value in (("reviewed-by", src.reviewed_by), ("approved-by", src.approved_by))
+        if not value
+    )
+
+
 def build_site(
     config: SiteConfig,
     sources: Sequence[SourceItem],
@@ -278,7 +306,7 @@ def build_site(
                     src.path,
                     None,
                     None,
-                    f'duplicate slug "{src.slug}": {other.path} has the same file name',
+                    msg("model.duplicate_slug", slug=src.slug, other=other.path),
                 )
             )
             continue
@@ -286,54 +314,75 @@ def build_site(
 
     withheld = [s for s in by_slug.values() if is_withheld(s)]
     drafts_all = [s for s in by_slug.values() if s.status == "draft" and not is_withheld(s)]
+    pending = {s.slug for s in by_slug.values() if is_pending(s, config)}
     published = {
         slug: s
         for slug, s in by_slug.items()
-        if not is_withheld(s) and (drafts or s.status != "draft")
+        if not is_withheld(s) and (drafts or (s.status != "draft" and slug not in pending))
     }
 
-    def unpublished_reason(slug: str) -> str | None:
+    def unpublished_reason(slug: str) -> Message | None:
         target = by_slug.get(slug)
         if target is None:
-            return "no such item"
+            return msg("model.no_item")
         if is_withheld(target):
-            return "that item is classified and withheld from the site"
+            return msg("model.target_withheld")
         if slug not in published:
-            return "that item is a draft and is not published (build with --drafts to include it)"
+            return msg("model.target_pending" if slug in pending else "model.target_draft")
         return None
 
     by_path = {s.path: s for s in by_slug.values()}
+    # a "did you mean" may name any item an editor could mean (a draft too), never a withheld one
+    hintable = [slug for slug, s in by_slug.items() if not is_withheld(s)]
     for src in published.values():
         for link in src.body.links:
             target = by_path.get("content/" + link.target)
             reason = (
-                "no such item file"
+                msg("model.no_item_file")
                 if target is None or by_slug.get(target.slug) is not target
                 else unpublished_reason(target.slug)
             )
             if reason:
+                if target is None:
+                    reason = msg(
+                        "path.concat",
+                        parts=(reason, _similar_file(link.target, src, by_path, hintable)),
+                    )
                 problems.append(
                     Diagnostic(
-                        src.path, link.line, "link", f"broken link to {link.target}: {reason}"
+                        src.path,
+                        link.line,
+                        "link",
+                        msg("model.broken_link", target=link.target, reason=reason),
                     )
                 )
         if src.follow_up_of is not None:
             reason = unpublished_reason(src.follow_up_of)
             if src.follow_up_of == src.slug:
-                reason = "an item cannot follow up itself"
+                reason = msg("model.follows_itself")
             if reason:
+                hint = (
+                    did_you_mean(src.follow_up_of, [s for s in hintable if s != src.slug])
+                    if src.follow_up_of not in by_slug
+                    else None
+                )
                 problems.append(
                     Diagnostic(
                         src.path,
                         src.line_of("follow-up-of"),
                         "follow-up-of",
-                        f'"{src.follow_up_of}": {reason}',
+                        msg("model.ref", slug=src.follow_up_of, reason=reason, hint=hint),
                     )
                 )
 
     documents = documents or Documents()
     checked = check_issues(
-        config, documents, by_slug, published, drafts=drafts, is_withheld=is_withheld
+        config,
+        documents,
+        by_slug,
+        drafts=drafts,
+        is_withheld=is_withheld,
+        unpublished=unpublished_reason,
     )
     problems.extend(checked.problems)
     in_issues: dict[str, list[Issue]] = {}
@@ -358,7 +407,7 @@ def build_site(
             moment=moment,
             summary=src.summary,
             tags=src.tags,
-            draft=src.status == "draft",
+            draft=src.status == "draft" or slug in pending,
             internal=src.classification == "internal",
             adoptions=issue_adoptions(
                 tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
@@ -377,6 +426,9 @@ def build_site(
             done=src.done,
             honorees=src.honorees,
             excellent=src.excellent,
+            reviewed_by=src.reviewed_by,
+            approved_by=src.approved_by,
+            pending=slug in pending,
             chars=src.body.chars,
             body_key=src.key,
             # what the issues add to an item is part of what list pages show of it
@@ -402,6 +454,7 @@ def build_site(
         withheld_count=len(withheld),
         issues=checked.issues,
         notes=documents.notes,
+        pending_count=len(pending),
         _by_slug=dict(items),
         _thread_of=thread_of,
     )
@@ -439,6 +492,26 @@ def _with_issues(meta_key: str, appeared: Sequence[Issue]) -> str:
     return digest(meta_key, *(f"{i.key}:{i.url}:{i.label}:{i.date}:{i.draft}" for i in appeared))
 
 
+def _similar_file(
+    target: str, src: SourceItem, by_path: dict[str, SourceItem], hintable: Sequence[str]
+) -> Message | None:
+    """A "did you mean" hint for a link to a missing file: the file of an item in
+    ``hintable`` (slugs) with a similar name (not the linking item itself), shown as the
+    path to write."""
+    stem = target.rsplit("/", 1)[-1].removesuffix(".md")
+    allowed = set(hintable)
+    stems = {
+        s.slug: p[len("content/") :]
+        for p, s in by_path.items()
+        if s is not src and s.slug in allowed
+    }
+    match = did_you_mean(stem, stems)
+    if match is None:
+        return None
+    word = dict(match.args)["word"]
+    return msg("hint.did_you_mean", word=stems[word])
+
+
 def _threads(
     items: dict[str, Item], sources: dict[str, SourceItem]
 ) -> tuple[tuple[Thread, ...], list[Diagnostic]]:
@@ -457,7 +530,7 @@ def _threads(
                         item.path,
                         src.line_of("follow-up-of"),
                         "follow-up-of",
-                        "follow-up chain loops back to this item",
+                        msg("model.loop"),
                     )
                 )
                 break
@@ -476,7 +549,7 @@ def _threads(
                         extra.path,
                         sources[extra.slug].line_of("final"),
                         "final",
-                        f"the thread of {root} already has a final report: {finals[0].path}",
+                        msg("model.two_finals", root=root, other=finals[0].path),
                     )
                 )
         threads.append(Thread(root, tuple(ordered)))

@@ -26,6 +26,7 @@ from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .fingerprint import digest
 from .fsutil import atomic_write, file_stats
+from .messages import Message, msg
 
 MARKER = ".bulletin-output"
 # the spare tree's state file; a spare left by an older format (which could keep empty
@@ -40,24 +41,22 @@ def check_output_dir(config: SiteConfig, output: Path) -> list[Diagnostic]:
     root = config.root.resolve()
     field = "output_dir"
 
-    def refuse(message: str) -> list[Diagnostic]:
-        return [Diagnostic("site.toml", None, field, f"{out}: {message}; nothing was written")]
+    def refuse(why: Message) -> list[Diagnostic]:
+        return [Diagnostic("site.toml", None, field, msg("output.refused", out=str(out), why=why))]
 
     if out == root:
-        return refuse("is the site directory itself")
+        return refuse(msg("output.site_dir"))
     if out in root.parents:
-        return refuse("is an ancestor of the site directory")
+        return refuse(msg("output.ancestor"))
     for name in ("content", "layouts"):
         special = (root / name).resolve()
         if out == special or special in out.parents:
-            return refuse(f"is inside {name}/")
+            return refuse(msg("output.inside", name=name))
     if out.exists():
         if not out.is_dir():
-            return refuse("exists and is not a directory")
+            return refuse(msg("output.not_dir"))
         if any(out.iterdir()) and not (out / MARKER).is_file():
-            return refuse(
-                f"is a non-empty directory that bulletin did not create (no {MARKER} marker)"
-            )
+            return refuse(msg("output.foreign", marker=MARKER))
     return []
 
 

@@ -26,10 +26,14 @@ import yaml
 from .clock import site_moment
 from .config import SiteConfig
 from .diagnostics import did_you_mean
+from .messages import Message, as_message, listing, msg
+from .slips import colon_slip, date_slip
 
 CLASSIFICATIONS = {
     "public": "public",
     "internal": "internal",
+    "公开": "public",
+    "内部": "internal",
     "secret": "secret",
     "confidential": "confidential",
     "top-secret": "top-secret",
@@ -38,16 +42,31 @@ CLASSIFICATIONS = {
     "绝密": "top-secret",
 }
 WITHHELD = frozenset({"secret", "confidential", "top-secret"})
-STATUSES = ("published", "draft")
-HONOREE_KINDS = ("collective", "individual")
+STATUSES = {
+    "published": "published",
+    "draft": "draft",
+    "发布": "published",
+    "已发布": "published",
+    "草稿": "draft",
+}
+HONOREE_KINDS = {
+    "collective": "collective",
+    "individual": "individual",
+    "先进集体": "collective",
+    "集体": "collective",
+    "先进个人": "individual",
+    "个人": "individual",
+}
 
 
 class FieldError(ValueError):
     """A front-matter value is invalid; ``node`` is the YAML node at fault, when known
     (its mark gives the line)."""
 
-    def __init__(self, message: str, node: yaml.Node | None = None):
-        super().__init__(message)
+    def __init__(self, message: Message, node: yaml.Node | None = None):
+        message = as_message(message)
+        super().__init__(message.render("en"))
+        self.message = message
         self.node = node
 
 
@@ -112,7 +131,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> Any:
         if len(node.value) > MAX_NUMBER_CHARS:
-            raise FieldError(f"a number of {len(node.value):,} characters is too long", node)
+            raise FieldError(msg("field.number_too_long", n=len(node.value)), node)
         return super().construct_yaml_int(node)
 
 
@@ -140,9 +159,10 @@ def yaml_value(node: yaml.Node, typed: frozenset[str] = frozenset()) -> Any:
     except FieldError:
         raise
     except yaml.YAMLError as exc:
-        raise FieldError(f"invalid YAML value: {getattr(exc, 'problem', exc)}", node) from None
+        problem = str(getattr(exc, "problem", exc))
+        raise FieldError(msg("field.invalid_value", problem=problem), node) from None
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
-        raise FieldError(f"invalid YAML value: {exc}", node) from None
+        raise FieldError(msg("field.invalid_value", problem=str(exc)), node) from None
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -168,53 +188,58 @@ class Scalar:
         try:
             return self.parse(value, config)
         except FieldError as exc:
-            message = str(exc)
+            if isinstance(value, str) and colon_slip(value):
+                # "level：city" typed where "level: city" was meant: one text to YAML
+                raise FieldError(msg("yaml.fullwidth_colon"), node) from None
+            message = exc.message
             if value is None and node.value and not self.typed:
                 # ~ or null typed where text belongs: YAML reads it as "no value"
-                message += f" ({node.value} means no value in YAML; put it in quotes if it is text)"
+                message = msg(
+                    "path.concat", parts=(message, msg("field.null_hint", value=node.value))
+                )
             raise FieldError(message, exc.node or node) from None
 
 
-def describe(node: yaml.Node) -> str:
+def describe(node: yaml.Node) -> Message:
     """What kind of value ``node`` holds, for a message: "a list", "a mapping", "text"…"""
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
+        return msg("kind.list")
     if isinstance(node, yaml.MappingNode):
-        return "a set" if node.tag == TAG + "set" else "a mapping"
+        return msg("kind.set" if node.tag == TAG + "set" else "kind.mapping")
     if node.tag == NULL:
-        return "empty"
+        return msg("kind.empty")
     if node.tag == TAG + "binary":
-        return "binary data"
-    return "text"
+        return msg("kind.binary")
+    return msg("kind.text")
 
 
 # --- scalar parsers ---------------------------------------------------------------------
 
 
-def _type(value: Any) -> str:
+def _type(value: Any) -> Message:
     if value is None:
-        return "empty"
+        return msg("kind.empty")
     if isinstance(value, bool):
-        return "true/false"
+        return msg("kind.bool")
     if isinstance(value, int | float):
-        return "a number"
+        return msg("kind.number")
     if isinstance(value, dt.datetime | dt.date):
-        return "a date"
+        return msg("kind.date")
     if isinstance(value, list):
-        return "a list"
+        return msg("kind.list")
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("kind.mapping")
     if isinstance(value, bytes):
-        return "binary data"
+        return msg("kind.binary")
     if isinstance(value, set):
-        return "a set"
-    return "text"
+        return msg("kind.set")
+    return msg("kind.text")
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> Message | str:
     """A value for a message: its repr, shortened (an editor may have pasted a page)."""
     if value is None:
-        return "nothing"
+        return msg("value.nothing")
     shown = repr(value)
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
@@ -225,27 +250,27 @@ _CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 
 def text(value: Any, config: SiteConfig) -> str:
     if not isinstance(value, str):
-        raise FieldError(f"must be text, not {_type(value)}")
+        raise FieldError(msg("field.not_text", kind=_type(value)))
     value = value.strip()
     if not value:
-        raise FieldError("must not be empty")
+        raise FieldError(msg("field.empty"))
     if _CONTROL_CHARS_RE.search(value):
-        raise FieldError("contains control characters")
+        raise FieldError(msg("field.control"))
     return value
 
 
 def one_line(value: Any, config: SiteConfig) -> str:
     value = text(value, config)
     if "\n" in value or "\u2028" in value or "\u2029" in value:
-        raise FieldError("must be a single line")
+        raise FieldError(msg("field.one_line"))
     return value
 
 
 def boolean(value: Any, config: SiteConfig) -> bool:
     if isinstance(value, str):
-        raise FieldError(f"must be true or false, got {_show(value)}")
+        raise FieldError(msg("field.bool_text", value=_show(value)))
     if not isinstance(value, bool):
-        raise FieldError(f"must be true or false, not {_type(value)}")
+        raise FieldError(msg("field.bool_kind", kind=_type(value)))
     return value
 
 
@@ -257,20 +282,21 @@ def date(value: Any, config: SiteConfig) -> dt.date:
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            pass
+            raise FieldError(
+                date_slip(value.strip()) or msg("field.date", value=_show(value))
+            ) from None
     if isinstance(value, dt.datetime):
         return _on_site_clock(value, config).date()
     if isinstance(value, dt.date):
         return value
-    raise FieldError(f"must be a date YYYY-MM-DD, got {_show(value)}")
+    raise FieldError(msg("field.date", value=_show(value)))
 
 
 def _on_site_clock(value: dt.datetime, config: SiteConfig) -> dt.datetime:
     try:
         return site_moment(value, config.zone)
     except OverflowError:  # 9999-12-31T23:00:00-05:00 is in the year 10000 in Beijing
-        shown = value.isoformat()
-        raise FieldError(f"{shown} falls outside the years 1-9999 on the site's calendar") from None
+        raise FieldError(msg("field.outside_calendar", value=value.isoformat())) from None
 
 
 def date_time(value: Any, config: SiteConfig) -> dt.datetime | None:
@@ -292,11 +318,9 @@ def moment(value: Any, config: SiteConfig) -> dt.datetime:
         try:
             result = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise FieldError(
-                f"must be a date and time like 2026-07-12T05:40:00+08:00, got {_show(value)}"
-            ) from None
+            raise FieldError(msg("field.moment", value=_show(value))) from None
     else:
-        raise FieldError("must be a date and time like 2026-07-12T05:40:00+08:00")
+        raise FieldError(msg("field.moment_kind"))
     return _on_site_clock(result, config)
 
 
@@ -308,42 +332,63 @@ def slug_ref(value: Any, config: SiteConfig) -> str:
 
 
 def _known_id(value: Any, config: SiteConfig, what: str, entries: tuple[Any, ...]) -> str:
-    """An id among entries (each with .id and .name); the Chinese name gets a hint."""
+    """An id among ``entries`` (each with .id and .name), or the name the site shows for
+    one of them when no other entry has that name (``unit: 城关镇``).
+
+    Raises ``FieldError`` for a name several entries share (naming their ids) and for a
+    value that is neither, with a "did you mean" hint among ids and names.
+    """
     value = one_line(value, config)
     for entry in entries:
         if entry.id == value:
             return value
-    ids = [e.id for e in entries]
-    names = {e.name: e.id for e in entries}
-    hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, ids)
-    raise FieldError(f'unknown {what} "{value}"{hint}')
+    named = [e.id for e in entries if e.name == value]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise FieldError(
+            msg("field.ambiguous_name", value=value, what=msg(what), ids=listing(named))
+        )
+    choices = [e.id for e in entries] + [e.name for e in entries]
+    hint = did_you_mean(value, choices)
+    raise FieldError(msg("field.unknown_id", what=msg(what), value=value, hint=hint))
 
 
 def unit_id(value: Any, config: SiteConfig) -> str:
-    return _known_id(value, config, "unit", config.units)
+    """A unit's id, or its unique name (site.toml ``[units.<id>] name``)."""
+    return _known_id(value, config, "what.unit", config.units)
 
 
 def category_id(value: Any, config: SiteConfig) -> str:
-    return _known_id(value, config, "category", config.categories)
+    """A category's id, or its unique name."""
+    return _known_id(value, config, "what.category", config.categories)
 
 
 def level_id(value: Any, config: SiteConfig) -> str:
-    return _known_id(value, config, "adoption level", config.adoption)
+    """An adoption level's id, or its unique name (区委, 市委…)."""
+    return _known_id(value, config, "what.level", config.adoption)
 
 
-def choice(options: dict[str, str] | tuple[str, ...], what: str) -> ValueParser:
-    mapping = options if isinstance(options, dict) else {o: o for o in options}
+def choice(options: dict[str, str], what: str) -> ValueParser:
+    """One of ``options`` (what is written → the value kept; Chinese words are accepted
+    beside the English ids); ``what`` is the message id naming the kind of value."""
 
     def parse(value: Any, config: SiteConfig) -> str:
         value = one_line(value, config)
-        if value not in mapping:
-            raise FieldError(f'"{value}" is not a {what}; use one of {", ".join(mapping)}')
-        return mapping[value]
+        if value not in options:
+            shown = listing(dict.fromkeys(k for k in options if k.isascii()))
+            raise FieldError(msg("field.not_choice", value=value, what=msg(what), options=shown))
+        return options[value]
 
     return parse
 
 
 # --- composite parsers ------------------------------------------------------------------
+
+
+def at_entry(n: int, message: Message) -> Message:
+    """``message`` about entry ``n`` (from 1) of a list: "entry 2: …" / "第2项：…"."""
+    return msg("path.concat", parts=(msg("path.entry", n=n), message))
 
 
 def list_of(item: Parser, *, unique: bool = False) -> Parser:
@@ -360,17 +405,18 @@ def list_of(item: Parser, *, unique: bool = False) -> Parser:
         elif isinstance(node, yaml.SequenceNode):
             entries = node.value
         else:
-            raise FieldError(f"must be a list, not {describe(node)}", node)
+            raise FieldError(msg("field.not_list", kind=describe(node)), node)
         out = []
         seen: set[Any] = set()  # a set: a long list must not cost quadratic time
         for i, entry in enumerate(entries):
             try:
                 parsed = item(entry, config)
             except FieldError as exc:
-                raise FieldError(f"entry {i + 1}: {exc}", exc.node or entry) from None
+                raise FieldError(at_entry(i + 1, exc.message), exc.node or entry) from None
             if unique:
                 if parsed in seen:
-                    raise FieldError(f"entry {i + 1}: {parsed!s} is listed twice", entry)
+                    twice = msg("field.listed_twice", value=str(parsed))
+                    raise FieldError(at_entry(i + 1, twice), entry)
                 seen.add(parsed)
             out.append(parsed)
         return tuple(out)
@@ -387,24 +433,30 @@ def record(fields: dict[str, tuple[Parser, bool]], build: Callable[..., Any]) ->
 
     def parse(node: yaml.Node, config: SiteConfig) -> Any:
         if not isinstance(node, yaml.MappingNode) or node.tag != TAG + "map":
-            raise FieldError(f"must be a mapping with {', '.join(fields)}", node)
+            if isinstance(node, yaml.ScalarNode) and colon_slip(node.value):
+                raise FieldError(msg("yaml.fullwidth_colon"), node)  # "by：…" is one text
+            raise FieldError(msg("field.not_record", keys=listing(fields)), node)
         given: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             key = key_node.value  # frontmatter refuses keys that are lists or mappings
             if key not in fields:
-                raise FieldError(f'unknown key "{key}"{did_you_mean(str(key), fields)}', key_node)
+                if colon_slip(str(key)):
+                    raise FieldError(msg("yaml.fullwidth_colon"), key_node)
+                hint = did_you_mean(str(key), fields)
+                raise FieldError(msg("field.unknown_subkey", key=key, hint=hint), key_node)
             given.setdefault(key, value_node)  # a repeated key is reported by frontmatter
         kwargs = {}
         for key, (parser, required) in fields.items():
             value_node = given.get(key)
             if value_node is None and required:
-                raise FieldError(f'"{key}" is missing', node)
+                raise FieldError(msg("field.missing_subkey", key=key), node)
             if value_node is None or (is_null(value_node) and not required):
                 continue
             try:
                 kwargs[key.replace("-", "_")] = parser(value_node, config)
             except FieldError as exc:
-                raise FieldError(f"{key}: {exc}", exc.node or value_node) from None
+                inner = msg("path.concat", parts=(msg("path.key", key=key), exc.message))
+                raise FieldError(inner, exc.node or value_node) from None
         return build(**kwargs)
 
     return parse
@@ -437,17 +489,26 @@ instruction = record(
 honoree = record(
     {
         "name": (ONE_LINE, True),
-        "kind": (Scalar(choice(HONOREE_KINDS, "kind of honoree")), True),
+        "kind": (Scalar(choice(HONOREE_KINDS, "what.honoree_kind")), True),
         "unit": (UNIT, False),
     },
     Honoree,
 )
 
 
+def optional(parser: Parser) -> Parser:
+    """``parser``, except that nothing written (``reviewed-by:``) means no value."""
+
+    def parse(node: yaml.Node, config: SiteConfig) -> Any:
+        return None if is_null(node) else parser(node, config)
+
+    return parse
+
+
 def extra(node: yaml.Node, config: SiteConfig) -> None:
     """Free-form data of the site's own: any mapping, never validated or kept."""
     if not isinstance(node, yaml.MappingNode) or node.tag != TAG + "map":
-        raise FieldError("must be a mapping", node)
+        raise FieldError(msg("field.not_mapping"), node)
     return None
 
 
@@ -460,7 +521,7 @@ def _levels_unique(node: yaml.Node, config: SiteConfig) -> tuple[AdoptionRef, ..
     for i, ref in enumerate(refs):
         if ref.level in seen:
             entry = node.value[i] if isinstance(node, yaml.SequenceNode) else node
-            raise FieldError(f'entry {i + 1}: level "{ref.level}" is listed twice', entry)
+            raise FieldError(at_entry(i + 1, msg("field.level_twice", level=ref.level)), entry)
         seen.add(ref.level)
     return refs
 
@@ -473,8 +534,10 @@ FIELDS: dict[str, Field] = {
     "adopted-by": Field(_levels_unique),
     "summary": Field(TEXT),
     "tags": Field(list_of(ONE_LINE, unique=True)),
-    "status": Field(Scalar(choice(STATUSES, "status"))),
-    "classification": Field(Scalar(choice(CLASSIFICATIONS, "classification"))),
+    "status": Field(Scalar(choice(STATUSES, "what.status"))),
+    "classification": Field(Scalar(choice(CLASSIFICATIONS, "what.classification"))),
+    "reviewed-by": Field(optional(ONE_LINE)),
+    "approved-by": Field(optional(ONE_LINE)),
     "instructions": Field(list_of(instruction)),
     "follow-up-of": Field(Scalar(slug_ref)),
     "final": Field(BOOLEAN),

@@ -26,7 +26,6 @@ from .cache import Body, BuildCache, ItemEntry
 from .config import SiteConfig
 from .diagnostics import Diagnostic
 from .fsutil import MISSING, Signature, stat_signature
-from .markdown import RenderedBody
 
 PARALLEL_MIN = 256  # below this many files, read in-process
 BACKGROUND_WRITE_MIN = 1000  # freshly parsed items whose cache is written by a child
@@ -116,7 +115,7 @@ def split_body(result: content.ReadResult) -> tuple[content.ReadResult, Body | N
     if result.item is None:
         return result, None
     body = result.item.body
-    slim = RenderedBody("", "", body.links, body.chars, body.empty_sections)
+    slim = replace(body, html="", text="")
     return replace(result, item=replace(result.item, body=slim)), (body.html, body.text)
 
 

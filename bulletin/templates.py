@@ -17,6 +17,7 @@ from .config import SiteConfig
 from .diagnostics import BodyMissing, Diagnostic
 from .fingerprint import hasher
 from .i18n import client_strings, format_date, translate
+from .messages import msg
 
 PACKAGED = Path(__file__).parent / "layouts"
 MAX_RANGE = 100_000  # range() in a layout: a loop on bad data must end, and soon
@@ -157,6 +158,15 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(directory))
 
 
+def has_site_layouts(config: SiteConfig) -> bool:
+    """Whether the site has layouts of its own (any file under ``layouts/``): they may
+    show any field of any item, so pages then depend on more (``plan.deps``)."""
+    folder = config.layouts_dir
+    if not folder.is_dir():
+        return False
+    return any(filenames for _dirpath, _dirs, filenames in os.walk(folder, followlinks=False))
+
+
 def templates_fingerprint(config: SiteConfig) -> str:
     """A hash of every template that could be used: packaged and site overrides."""
     h = hasher()
@@ -189,7 +199,7 @@ def render(
         raise  # the cache's fault, not the layout's: the build starts again without it
     except LayoutRefused as exc:
         raise TemplateFailure(
-            Diagnostic(exc.path, None, None, "symbolic link points outside the site; refused")
+            Diagnostic(exc.path, None, None, msg("template.link_outside"))
         ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateFailure(
@@ -197,13 +207,13 @@ def render(
                 _template_path(exc.filename, exc.name or template, config),
                 exc.lineno,
                 None,
-                f"template syntax error: {exc.message}",
+                msg("template.syntax", error=str(exc.message)),
             )
         ) from None
     except RecursionError:
         where = _template_frame(sys.exc_info()[2], config) or (template, None)
         raise TemplateFailure(
-            Diagnostic(where[0], where[1], None, "template recursed too deeply")
+            Diagnostic(where[0], where[1], None, msg("template.recursion"))
         ) from None
     except Exception as exc:  # noqa: BLE001 - any template failure is reported, not crashed on
         where = _template_frame(sys.exc_info()[2], config) or (
@@ -212,10 +222,11 @@ def render(
         )
         if isinstance(exc, jinja2.TemplateNotFound):
             raise TemplateFailure(
-                Diagnostic(where[0], where[1], None, f"template not found: {exc.name}")
+                Diagnostic(where[0], where[1], None, msg("template.not_found", name=str(exc.name)))
             ) from None
-        kind = "undefined variable" if isinstance(exc, jinja2.UndefinedError) else "template error"
-        raise TemplateFailure(Diagnostic(where[0], where[1], None, f"{kind}: {exc}")) from None
+        kind = "template.undefined" if isinstance(exc, jinja2.UndefinedError) else "template.error"
+        problem = msg(kind, error=str(exc))
+        raise TemplateFailure(Diagnostic(where[0], where[1], None, problem)) from None
 
 
 def _template_path(filename: str | None, name: str, config: SiteConfig) -> str:

@@ -55,8 +55,9 @@ from watchdog.observers import Observer
 
 from .build import BuildOptions, BuildResult, build, finish_session
 from .clock import site_now, site_today, start_of_day
-from .config import load_config
+from .config import load_config, read_language
 from .diagnostics import BulletinError, Diagnostic
+from .messages import CATALOGUE, DEFAULT_LANGUAGE, msg
 
 Kind = Literal["created", "modified", "deleted", "moved", "initial", "new day"]
 
@@ -86,12 +87,20 @@ class Change:
     path: str
     dest: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, language: str = DEFAULT_LANGUAGE) -> str:
+        """What changed, for a log line, in ``language``."""
         if self.kind == "moved":
-            return f"{self.path} → {self.dest}"
-        if self.kind in ("initial", "new day"):
-            return self.path
-        return f"{self.path} {self.kind}"
+            return msg("change.moved", path=self.path, dest=self.dest).render(language)
+        if self.kind == "initial":
+            return msg("change.initial").render(language)
+        if self.kind == "new day":
+            day = self.path.rsplit(" ", 1)[-1]
+            return msg("change.new_day", day=day).render(language)
+        if self.path == "(requested)":
+            return msg("change.requested").render(language)
+        if f"change.{self.kind}" in CATALOGUE:
+            return msg(f"change.{self.kind}", path=self.path).render(language)
+        return f"{self.path} {self.kind}"  # pragma: no cover - every kind is listed
 
     @property
     def paths(self) -> tuple[str, ...]:
@@ -117,13 +126,18 @@ class Rebuild:
         return self.result.ok and (self.result.written > 0 or self.result.removed > 0)
 
 
-def summarize(changes: tuple[Change, ...] | list[Change], limit: int = 3) -> str:
-    """'content/a.md modified, content/b.md deleted (+3 more)'."""
+def summarize(
+    changes: tuple[Change, ...] | list[Change],
+    limit: int = 3,
+    language: str = DEFAULT_LANGUAGE,
+) -> str:
+    """'content/a.md modified, content/b.md deleted (+3 more)', in ``language``."""
     if not changes:
-        return "no change"
-    shown = ", ".join(c.describe() for c in changes[:limit])
+        return msg("change.none").render(language)
+    sep = "、" if language == "zh-CN" else ", "
+    shown = sep.join(c.describe(language) for c in changes[:limit])
     more = len(changes) - limit
-    return shown + (f" (+{more} more)" if more > 0 else "")
+    return shown + (msg("change.more", n=more).render(language) if more > 0 else "")
 
 
 def relevant(rel: PurePosixPath, is_directory: bool) -> bool:
@@ -462,7 +476,8 @@ class Watcher:
             except OSError as exc:
                 # vanished again (retried before the next build), or out of inotify watches
                 if exc.errno not in (2, 20):  # ENOENT, ENOTDIR
-                    print(f"bulletin: cannot watch {name}/: {exc.strerror}", file=sys.stderr)
+                    problem = msg("live.cannot_watch_dir", name=name, error=str(exc.strerror))
+                    print(problem.render(read_language(self.root)), file=sys.stderr)
                 continue
             self._dir_watches[name] = (ident, watch)
 
@@ -586,7 +601,7 @@ class Watcher:
         except Exception as exc:  # build() must not raise; if it does, keep going
             crash = traceback.format_exc()
             result = BuildResult(
-                False, (Diagnostic("(build)", None, None, f"internal error: {exc!r}"),)
+                False, (Diagnostic("(build)", None, None, msg("build.internal", error=repr(exc))),)
             )
         return Rebuild(number, changes, result, round(time.perf_counter() - started, 3), crash)
 

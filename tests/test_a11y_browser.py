@@ -46,7 +46,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if (REPO / "layouts").is_dir():
         shutil.copytree(REPO / "layouts", root / "layouts")
     result = build(root, BuildOptions(today=TODAY))
-    assert result.ok, "\n".join(d.format() for d in result.diagnostics)
+    assert result.ok, "\n".join(d.format("en") for d in result.diagnostics)
     return root / "public"
 
 

@@ -25,9 +25,12 @@ OLD = 1_000_000_000  # 2001-09-09: an mtime no build can produce
 
 
 def bulletin(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``bulletin ARGS`` with English messages (``--lang en``): these tests are about what
+    the commands do; the Chinese messages are tested in test_editor.py and the
+    invalid-site cases."""
     env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(
-        [sys.executable, "-m", "bulletin", *map(str, args)],
+        [sys.executable, "-m", "bulletin", *map(str, args), "--lang", "en"],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -241,6 +244,7 @@ def test_every_command_takes_its_arguments_in_any_order(command: str) -> None:
     for words in orders(positionals, options):
         args = vars(parse_command_line([*command.split(), *words]))
         assert args.pop("command") == command.split()[0]
+        assert args.pop("lang") is None and args.pop("language") in ("zh-CN", "en")
         assert args == expected, words
 
 
@@ -322,9 +326,16 @@ def test_new_writes_a_valid_item_and_prints_its_path(site: Path) -> None:
     assert 'title: "北苑街道开展消防安全检查"' in text
     assert "unit: beiyuan" in text and "category: briefing" in text
     assert "date: 2026-06-20" in text
+    assert "status: draft" in text  # a draft until the editor has written and signed it
     ok(bulletin("check", site))
     ok(bulletin("build", site))
     page = site / "public" / "items" / Path(rel).stem / "index.html"
+    assert not page.exists()
+    text = text.replace("status: draft\n", "").replace(
+        "## 一、基本情况\n", "## 一、基本情况\n\n已检查。\n"
+    )
+    (site / rel).write_text(text, encoding="utf-8")
+    ok(bulletin("build", site))
     assert "<h1>北苑街道开展消防安全检查</h1>" in page.read_text(encoding="utf-8")
 
 
@@ -337,14 +348,14 @@ def test_new_item_of_every_category_passes_check(site: Path) -> None:
         )
         made.append(site / proc.stdout.strip())
     assert all(path.is_file() for path in made)
-    out = ok(bulletin("check", site)).stdout
-    assert re.search(r"^Items\s*\|\s*13\s*$", out, re.M)
+    out = ok(bulletin("check", site, "--drafts")).stdout
+    assert re.search(r"^Items\s*\|\s*14\s*$", out, re.M)  # the fixture's 8 and its draft
 
 
 def test_new_keeps_quotes_and_backslashes_in_the_title(site: Path) -> None:
     title = '关于"河长制"落实情况 C:\\temp 的报告'
     proc = ok(bulletin("new", "research", site, "--unit", "beiyuan", "--title", title))
-    ok(bulletin("build", site))
+    ok(bulletin("build", site, "--drafts"))
     page = site / "public" / "items" / Path(proc.stdout.strip()).stem / "index.html"
     assert "<h1>关于&#34;河长制&#34;落实情况 C:\\temp 的报告</h1>" in page.read_text("utf-8")
 
@@ -420,7 +431,8 @@ def test_new_refuses_a_slug_check_would_refuse(site: Path, slug: str, why: str |
         ok(bulletin("check", site))
         return
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr == f"(command line): slug: {slug!r} {why}; choose another\n"
+    shown = slug if slug.isprintable() else repr(slug)[1:-1]
+    assert proc.stderr == f'(command line): slug: "{shown}" {why}; choose another\n'
     assert proc.stdout == ""
     assert tree(site.parent) == before
 
@@ -438,7 +450,7 @@ def test_a_file_name_that_is_not_utf8(site: Path) -> None:
     proc = bulletin("new", "briefing", site, "--unit", "beiyuan", "--title", "x", "--slug",
                     os.fsdecode(b"bad\xff"))  # fmt: skip
     assert proc.returncode == 2
-    assert proc.stderr == "(command line): slug: 'bad\\udcff' is not valid UTF-8; choose another\n"
+    assert proc.stderr == '(command line): slug: "bad\\udcff" is not valid UTF-8; choose another\n'
     good = site / "content" / "beiyuan" / "2025-11-06-yishi.md"
     with open(os.fsencode(good.parent) + b"/bad\xff.md", "wb") as fh:
         fh.write(good.read_bytes())
@@ -458,10 +470,10 @@ def test_a_file_name_that_is_not_utf8(site: Path) -> None:
 
 
 def test_new_rejects_unknown_unit_and_category(site: Path) -> None:
-    proc = bulletin("new", "brief", site, "--unit", "城关镇", "--title", "x")
+    proc = bulletin("new", "brief", site, "--unit", "城关", "--title", "x")
     assert proc.returncode == 2
     assert 'category: unknown category "brief" (did you mean "briefing"?)' in proc.stderr
-    assert 'unit: unknown unit "城关镇" (use its id "chengguan")' in proc.stderr
+    assert 'unit: unknown unit "城关" (did you mean "城关镇"?)' in proc.stderr
     assert not list((site / "content").rglob("*-x.md"))
 
 

@@ -376,7 +376,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     without = make_site(base / "without", secrets=False)
     for root in (with_secrets, without):
         result = build(root, BuildOptions(jobs=1))
-        assert result.ok, [d.format() for d in result.diagnostics]
+        assert result.ok, [d.format("en") for d in result.diagnostics]
     return {"with": with_secrets, "without": without}
 
 
@@ -472,7 +472,7 @@ def test_positive_control_the_scanner_finds_a_published_item(tmp_path: Path) -> 
     alpha = SECRETS[0]
     write_item(root, alpha.path, alpha.front.replace("classification: 秘密\n", ""), alpha.body)
     result = build(root, BuildOptions(jobs=1))
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     files = output_files(root / "public")
     leaks = find_leaks(files, [alpha])
     leaked_files = {line.split(":", 1)[0] for line in leaks}
@@ -498,7 +498,7 @@ def test_cli_reports_the_withheld_count(built: dict[str, Path], tmp_path: Path) 
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Withheld (classified) |      8" in proc.stdout
+    assert "涉密不发布     |      8" in proc.stdout
     # the console is not an output file, but nothing there names a withheld item either
     assert MARKER not in (proc.stdout + proc.stderr).lower()
 
@@ -515,7 +515,7 @@ def test_a_withheld_title_that_is_public_text_does_not_stop_the_build(tmp_path: 
         "涉密正文。",
     )
     result = build(site, BuildOptions(output=tmp_path / "out"))
-    assert result.ok, [d.format() for d in result.errors]
+    assert result.ok, [d.format("en") for d in result.errors]
     assert result.withheld == 1
     assert not (tmp_path / "out" / "items" / "plain-secret").exists()
 
@@ -601,7 +601,5 @@ def test_a_withheld_slug_or_title_in_an_output_path_refuses_the_build(
     out = tmp_path / "out"
     result = build(root, BuildOptions(output=out, jobs=1))
     assert not result.ok
-    assert [d.message for d in result.errors] == [
-        "output file name reveals a withheld (classified) item"
-    ]
+    assert [d.text("zh-CN") for d in result.errors] == ["输出文件名泄露了涉密（不发布）信息"]
     assert not out.exists()  # nothing was published

@@ -36,8 +36,8 @@ def build_fixture(tmp_path: Path) -> Path:
     out = tmp_path / "out"
     # the search index has its own tests (tests/test_search_*.py); golden files are pages
     result = build(site, BuildOptions(output=out, search=False))
-    assert result.ok, "\n".join(d.format() for d in result.diagnostics)
-    assert not result.warnings, "\n".join(d.format() for d in result.warnings)
+    assert result.ok, "\n".join(d.format("en") for d in result.diagnostics)
+    assert not result.warnings, "\n".join(d.format("en") for d in result.warnings)
     return out
 
 

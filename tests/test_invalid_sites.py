@@ -92,7 +92,7 @@ def good_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
         GOOD_SITE, site, ignore=shutil.ignore_patterns("expected", "public", ".bulletin-cache")
     )
     result = build(site, BuildOptions(output=root / "public"))
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     assert (root / "public" / "index.html").is_file()
     return root / "public"
 
@@ -142,7 +142,7 @@ def test_case(
         assert code == 1, stderr
         assert diagnostics == expected, "stderr was:\n" + stderr
         summary = [ln for ln in stderr.splitlines() if ln.startswith(SUMMARY_PREFIX)]
-        assert summary and summary[-1].endswith("nothing was written"), stderr
+        assert summary and summary[-1].endswith("没有写入任何文件"), stderr
         changes = describe_changes(before, snapshot(tmp_path))
         assert not changes, f"a failed build changed files on disk:\n{changes}"
     else:

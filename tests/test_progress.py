@@ -20,7 +20,7 @@ class FakeTerminal(io.StringIO):
 def test_progress_is_shown_on_a_terminal(monkeypatch) -> None:
     monkeypatch.delenv("CI", raising=False)
     term = FakeTerminal()
-    show = terminal_progress(term)
+    show = terminal_progress(term, "en")
     assert show is not None
     show("read", 10, 10)
     show("render", 5, 5)

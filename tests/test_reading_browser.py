@@ -109,7 +109,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     if (REPO / "layouts").is_dir():
         shutil.copytree(REPO / "layouts", root / "layouts")
     result = build(root, BuildOptions(today=TODAY))
-    assert result.ok, "\n".join(d.format() for d in result.diagnostics)
+    assert result.ok, "\n".join(d.format("en") for d in result.diagnostics)
     site, problems = load_site(load_config(root))
     assert not [p for p in problems if p.is_error]
     plan = plan_pages(site, TODAY)

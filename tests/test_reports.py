@@ -67,7 +67,7 @@ def load_site(root: Path = SITE, *, drafts: bool = False) -> Site:
             sources.append(result.item)
     site, _withheld, more = model.build_site(config, sources, drafts=drafts)
     problems += more
-    assert not [p for p in problems if p.is_error], [p.format() for p in problems]
+    assert not [p for p in problems if p.is_error], [p.format("en") for p in problems]
     return site
 
 
@@ -131,11 +131,24 @@ def test_rule_pages_are_planned(built):
     assert "anthology/2025/index.html" not in built  # no excellent report in 2025
 
 
-def test_rule_pages_depend_on_all_items(site):
-    kinds = {"stats", "stats-json", "stats-csv", "supervision", "commendations"}
+def test_rule_pages_depend_on_the_figures_they_show(site):
+    """Rule pages are made from figures of the whole site (plan/deps.py): a year's
+    statistics from that year's figures and the year before's (repeat marks), the board
+    and the honour rolls from theirs, a unit's dashboard from this year's."""
     for page in pages.plan_pages(site, TODAY):
-        if page.kind in kinds or page.kind == "unit":
-            assert page.deps == ("all-items",), page.path
+        if page.kind in {"stats", "stats-json", "stats-csv"} and page.path != "stats/index.html":
+            year = int(page.path.split("/")[1].split(".")[0])
+            assert {"stats-years", f"stats:{year}", f"stats:{year - 1}"} <= set(page.deps)
+        elif page.kind == "supervision":
+            assert page.deps == ("supervision",)
+        elif page.kind == "commendations":
+            assert page.deps == ("commendations",)
+        elif page.kind == "unit":
+            assert f"stats:{TODAY.year}" in page.deps, page.path
+            shown = site.items_of_unit(page.path.split("/")[1])
+            assert [d for d in page.deps if d.startswith("card:")] == [
+                f"card:{i.slug}" for i in shown
+            ]
 
 
 def test_output_is_deterministic(site, built):
@@ -474,7 +487,7 @@ def test_full_build(tmp_path):
         )
     out = tmp_path / "out"
     result = build(site_dir, BuildOptions(output=out, search=False))
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     assert (out / "stats" / "2026.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert json.loads((out / "stats" / "2026.json").read_bytes())["units"][0]["id"] == "alpha"
     assert (out / "units" / "alpha" / "feed.xml").is_file()

@@ -76,7 +76,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             encoding="utf-8",
         )
     result = build(root, BuildOptions(today=dt.date(2026, 6, 30)))
-    assert result.ok, "\n".join(d.format() for d in result.diagnostics)
+    assert result.ok, "\n".join(d.format("en") for d in result.diagnostics)
     return root / "public"
 
 

@@ -376,6 +376,10 @@ def test_events_after_good_bad_and_fixed_builds(served: Served) -> None:
         failed = events.next(lambda s: s["ok"] is False)
         assert failed["build"] == second["build"]  # still serving the last good build
         assert any(e.startswith(ITEM) for e in failed["errors"]), failed["errors"]
+        # in the site's language (zh-CN): the diagnostic and the overlay's words
+        assert f"{ITEM}:2: 这一行开始的引号没有结束" in failed["errors"]
+        assert failed["text"]["title"] == "构建失败：仍显示上一次成功构建的页面"
+        assert failed["text"]["close"] == "关闭"
         page = served.get(ITEM_URL)
         assert page.status == 200 and "420余人" in page.text
         assert served.status()["ok"] is False
@@ -527,13 +531,14 @@ def test_serve_command_warns_when_bound_beyond_loopback(site: Path) -> None:
     proc = Proc("serve", str(site), "--host", "0.0.0.0", "--port", "0")
     try:
         _url(proc)
-        assert wait_until(lambda: "development server" in proc.stderr), proc.stderr
+        assert wait_until(lambda: "开发用的预览服务器" in proc.stderr), proc.stderr
         proc.signal(signal.SIGTERM)
         code = proc.wait()
     finally:
         proc.kill()
     assert code == 0, proc.stderr
-    assert "warning" in proc.stderr and "Traceback" not in proc.stderr
+    assert "bulletin: 警告：正在 0.0.0.0 上提供服务" in proc.stderr
+    assert "Traceback" not in proc.stderr
 
 
 def test_serve_command_reports_a_busy_port(site: Path) -> None:
@@ -547,4 +552,5 @@ def test_serve_command_reports_a_busy_port(site: Path) -> None:
         finally:
             proc.kill()
     assert code == 2
-    assert "in use" in proc.stderr and "Traceback" not in proc.stderr
+    assert f"bulletin: 127.0.0.1 的端口 {port} 已被占用；请用 --port 另选一个" in proc.stderr
+    assert "Traceback" not in proc.stderr

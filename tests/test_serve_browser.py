@@ -56,6 +56,10 @@ def test_edit_break_and_fix_in_the_browser(page: Any, dev_url: tuple[str, Path])
     overlay = page.locator(f"#{OVERLAY_ID}")
     expect(overlay).to_be_visible(timeout=WAIT_MS)
     expect(overlay).to_contain_text(ITEM)
+    # in the site's language: the overlay's words and the diagnostic
+    expect(overlay).to_contain_text("构建失败：仍显示上一次成功构建的页面")
+    expect(overlay).to_contain_text("date: 2026年4月没有31日（2026-04-31）")
+    expect(overlay.locator("button")).to_have_text("关闭")
     expect(main).to_contain_text("演练共有420余人参加")  # the last good page stays
 
     atomic_write(path, good.replace("演练共有300余人参加", "演练共有510余人参加"))
@@ -77,7 +81,7 @@ def test_overlay_escapes_the_message(page: Any, dev_url: tuple[str, Path]) -> No
     overlay = page.locator(f"#{OVERLAY_ID}")
     expect(overlay).to_be_visible(timeout=WAIT_MS)
     expect(overlay).to_contain_text(f"{ITEM}:3: unit:")
-    expect(overlay).to_contain_text('"<img src=x onerror=alert(1)>"')  # shown as text
+    expect(overlay).to_contain_text("“<img src=x onerror=alert(1)>”")  # shown as text
     assert overlay.locator("img").count() == 0
     atomic_write(path, good)
     expect(overlay).to_have_count(0, timeout=WAIT_MS)

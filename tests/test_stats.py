@@ -46,10 +46,10 @@ def make_site(
     for slug, fm in items.items():
         text = "---\n" + yaml.safe_dump(fm, allow_unicode=True) + "---\n正文。\n"
         result = content.read_item(text.encode(), f"content/{fm['unit']}/{slug}.md", config)
-        assert result.item is not None, [d.format() for d in result.diagnostics]
+        assert result.item is not None, [d.format("en") for d in result.diagnostics]
         sources.append(result.item)
     site, _withheld, problems = model.build_site(config, sources, drafts=drafts)
-    assert not [p for p in problems if p.is_error], [p.format() for p in problems]
+    assert not [p for p in problems if p.is_error], [p.format("en") for p in problems]
     return site
 
 

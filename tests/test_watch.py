@@ -105,7 +105,7 @@ def clean_build(site: Path, dest: Path, **options: object) -> dict[str, bytes]:
     )
     out = dest / "out"
     result = build(copy, BuildOptions(output=out, **options))  # type: ignore[arg-type]
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     return tree(out)
 
 
@@ -164,7 +164,9 @@ def _start(site: Path, out: Path, **kw: object) -> Iterator[Watched]:
     watcher.start()
     try:
         assert watcher.wait_for_builds(1, TIMEOUT)
-        assert rec.rebuilds[0].result.ok, [d.format() for d in rec.rebuilds[0].result.diagnostics]
+        assert rec.rebuilds[0].result.ok, [
+            d.format("en") for d in rec.rebuilds[0].result.diagnostics
+        ]
         yield Watched(site, out, watcher, rec)
     finally:
         assert watcher.stop(TIMEOUT)
@@ -198,9 +200,13 @@ def test_relevant_paths() -> None:
 
 def test_summarize() -> None:
     changes = [Change("modified", f"content/a/{i}.md") for i in range(5)]
-    assert summarize(changes) == (
+    assert summarize(changes, language="en") == (
         "content/a/0.md modified, content/a/1.md modified, content/a/2.md modified (+2 more)"
     )
+    assert summarize(changes) == (
+        "content/a/0.md 修改、content/a/1.md 修改、content/a/2.md 修改（另有 2 处）"
+    )
+    assert summarize([Change("initial", "initial build")], language="en") == "initial build"
     assert summarize([Change("moved", "content/a.md", "content/b.md")]) == (
         "content/a.md → content/b.md"
     )
@@ -394,7 +400,7 @@ def test_content_directory_replaced_like_a_checkout(watched: Watched) -> None:
     shutil.rmtree(content)
     os.rename(staged, content)
     rebuild = watched.sync()
-    assert rebuild.result.ok, [d.format() for d in rebuild.result.diagnostics]
+    assert rebuild.result.ok, [d.format("en") for d in rebuild.result.diagnostics]
     assert "61件" in watched.page("2025-11-06-yishi").read_text("utf-8")
     # the new directory is watched: an edit inside it rebuilds
     path = content / "beiyuan" / "2025-11-06-yishi.md"
@@ -562,7 +568,7 @@ def test_watch_command_rebuilds_then_exits_cleanly(
         atomic_write(path, path.read_text("utf-8").replace("56件", "88件"))
         assert wait_until(lambda: "88件" in page.read_text("utf-8")), proc.stderr
         path.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
-        assert wait_until(lambda: "build failed" in proc.stderr), proc.stderr
+        assert wait_until(lambda: "构建失败" in proc.stderr), proc.stderr  # the site's language
         assert "88件" in page.read_text("utf-8")  # the last good site stays live
         proc.signal(sig)
         code = proc.wait()
@@ -571,7 +577,8 @@ def test_watch_command_rebuilds_then_exits_cleanly(
     err = proc.stderr
     assert code == 0, err
     assert "Traceback" not in err
-    assert "initial build" in err
-    assert "content/beiyuan/2025-11-06-yishi.md modified" in err
+    assert "首次构建" in err
+    assert "content/beiyuan/2025-11-06-yishi.md 修改" in err
+    assert "bulletin: 正在监视 " in err and "bulletin: 正在停止" in err
     assert "content/beiyuan/2025-11-06-yishi.md:" in err  # the diagnostic names the file
     assert processes_mentioning(str(site)) == []

@@ -9,6 +9,7 @@ from ..config import SiteConfig
 from ..content import SourceItem
 from ..diagnostics import Diagnostic, did_you_mean
 from ..markdown import ItemLink
+from ..messages import Message, msg
 from ..urls import issue_url, issues_url
 from .files import ITEMS
 from .issue import Bulletin, Distribution, Documents, Issue, IssueSource, issue_label
@@ -29,13 +30,14 @@ def check_issues(
     config: SiteConfig,
     documents: Documents,
     items: Mapping[str, SourceItem],
-    published: Mapping[str, SourceItem],
     *,
     drafts: bool,
     is_withheld: Callable[[SourceItem], bool],
+    unpublished: Callable[[str], Message | None],
 ) -> IssueCheck:
     """Check issues against each other and against the items (``items``: every item by
-    slug; ``published``: those published in this build).
+    slug; ``unpublished``: why the item of a slug is not published in this build, or
+    None when it is: the same reasons as for an item's links).
 
     Errors, each on the line of the offending list entry where there is one: a number
     used twice in one bulletin and year (both files named); a slug that names no item; in
@@ -47,21 +49,12 @@ def check_issues(
     problems = _duplicate_numbers(config, sources)
     by_path = {s.path: s for s in items.values()}
 
-    def unpublished(item: SourceItem | None) -> str | None:
-        if item is None:
-            return "no such item"
-        if is_withheld(item):
-            return "that item is classified and withheld from the site"
-        if item.slug not in published:
-            return "that item is a draft and is not published"
-        return None
-
     def check_links(path: str, links: Iterable[ItemLink]) -> None:
         for link in links:
             target = by_path.get("content/" + link.target)
-            reason = "no such item file" if target is None else unpublished(target)
+            reason = msg("model.no_item_file") if target is None else unpublished(target.slug)
             if reason:
-                message = f"broken link to {link.target}: {reason}"
+                message = msg("model.broken_link", target=link.target, reason=reason)
                 problems.append(Diagnostic(path, link.line, "link", message))
 
     out: list[Issue] = []
@@ -70,20 +63,22 @@ def check_issues(
         publish = not src.withheld and (drafts or not src.draft)
         for entry in src.entries:
             item = items.get(entry.slug)
-            reason = None
+            reason: Message | None = None
+            hint = None
             if item is None:
-                reason = f"no such item{did_you_mean(entry.slug, items)}"
+                reason = msg("model.no_item")
+                hint = did_you_mean(entry.slug, [s for s, i in items.items() if not is_withheld(i)])
             elif publish:
-                reason = unpublished(item)
+                reason = unpublished(entry.slug)
             if reason is None and item is not None and item.date > src.date:
-                reason = (
-                    f"that item is dated {item.date.isoformat()}, "
-                    f"after this issue ({src.date.isoformat()})"
+                reason = msg(
+                    "issue.item_later",
+                    item_date=item.date.isoformat(),
+                    issue_date=src.date.isoformat(),
                 )
             if reason:
-                problems.append(
-                    Diagnostic(src.path, entry.line, ITEMS, f'"{entry.slug}": {reason}')
-                )
+                message = msg("model.ref", slug=entry.slug, reason=reason, hint=hint)
+                problems.append(Diagnostic(src.path, entry.line, ITEMS, message))
         bulletin = config.bulletin(src.bulletin)
         assert bulletin is not None  # read_issue checked it
         if src.withheld:
@@ -138,8 +133,11 @@ def _duplicate_numbers(config: SiteConfig, sources: list[IssueSource]) -> list[D
                     src.path,
                     src.line_of("number"),
                     "number",
-                    f"{issue_label(name, src.year, src.number)} is already {other.path}; "
-                    "numbers are unique per bulletin and year",
+                    msg(
+                        "issue.number_used",
+                        label=issue_label(name, src.year, src.number),
+                        path=other.path,
+                    ),
                 )
             )
     return problems

@@ -16,6 +16,7 @@ from ..diagnostics import Diagnostic, did_you_mean
 from ..fingerprint import digest_bytes
 from ..frontmatter import FrontMatter, read_front_matter
 from ..markdown import RenderedBody, make_parser, render_body
+from ..messages import msg
 from ..schema import (
     CLASSIFICATIONS,
     DATE,
@@ -43,9 +44,9 @@ def positive_int(value: Any, config: SiteConfig) -> int:
     """A whole number ≥ 1, from the text as typed (``015`` is 15, not YAML's octal 13)."""
     text = value.strip() if isinstance(value, str) else ""
     if not (text.isascii() and text.isdigit()):
-        raise FieldError("must be a whole number such as 15")
+        raise FieldError(msg("issue.whole_number"))
     if int(text) < 1:
-        raise FieldError("must be 1 or more")
+        raise FieldError(msg("issue.number_min"))
     return int(text)
 
 
@@ -55,9 +56,12 @@ def bulletin_id(value: Any, config: SiteConfig) -> str:
     if config.bulletin(value) is None:
         ids = [b.id for b in config.bulletins]
         names = {b.name: b.id for b in config.bulletins}
-        hint = f' (use its id "{names[value]}")' if value in names else did_you_mean(value, ids)
-        where = "" if ids else "; define it in site.toml as [bulletins.<id>]"
-        raise FieldError(f'unknown bulletin "{value}"{hint}{where}')
+        hint = (
+            msg("issue.use_id", id=names[value])
+            if value in names
+            else did_you_mean(value, ids) or (None if ids else msg("issue.no_bulletins"))
+        )
+        raise FieldError(msg("issue.unknown_bulletin", value=value, hint=hint))
     return value
 
 
@@ -119,7 +123,10 @@ def read_issue(
         if key not in ISSUE_FIELDS:
             problems.append(
                 Diagnostic(
-                    rel, lines[key], key[:100], f"unknown key{did_you_mean(key, ISSUE_FIELDS)}"
+                    rel,
+                    lines[key],
+                    key[:100],
+                    msg("config.unknown_key", hint=did_you_mean(key, ISSUE_FIELDS)),
                 )
             )
             continue
@@ -131,12 +138,12 @@ def read_issue(
         except FieldError as exc:
             at = exc.node if exc.node is not None and exc.node is not entry.value_node else None
             problems.append(
-                Diagnostic(rel, lines[key] if at is None else front.line(at), key, str(exc))
+                Diagnostic(rel, lines[key] if at is None else front.line(at), key, exc.message)
             )
     draft = values.get("status") == "draft"
     for key in REQUIRED + (() if draft else REQUIRED_PUBLISHED):
         if key not in nodes or (is_null(nodes[key]) and key not in REQUIRED):
-            problems.append(Diagnostic(rel, lines.get(key, 1), key, "is required but missing"))
+            problems.append(Diagnostic(rel, lines.get(key, 1), key, msg("content.required")))
     entries = _entries(nodes.get(ITEMS), front, rel, config, problems, draft)
     if problems:
         return None, problems
@@ -176,10 +183,10 @@ def _entries(
         return ()  # missing: reported with the required keys
     line = front.line(node)
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Diagnostic(rel, line, ITEMS, "must be a list of item slugs"))
+        problems.append(Diagnostic(rel, line, ITEMS, msg("issue.items_list")))
         return ()
     if not node.value and not draft:
-        problems.append(Diagnostic(rel, line, ITEMS, "lists no item"))
+        problems.append(Diagnostic(rel, line, ITEMS, msg("issue.no_items")))
     entries: list[IssueEntry] = []
     first: dict[str, int] = {}
     for index, value in enumerate(node.value):
@@ -188,7 +195,8 @@ def _entries(
             slug = Scalar(slug_ref)(value, config)
         except FieldError as exc:
             at = front.line(exc.node) if exc.node is not None else line
-            problems.append(Diagnostic(rel, at, ITEMS, f"entry {index + 1}: {exc}"))
+            message = msg("path.concat", parts=(msg("path.entry", n=index + 1), exc.message))
+            problems.append(Diagnostic(rel, at, ITEMS, message))
             continue
         if slug in first:
             problems.append(
@@ -196,7 +204,7 @@ def _entries(
                     rel,
                     line,
                     ITEMS,
-                    f'"{slug}" is listed twice in this issue (also on line {first[slug]})',
+                    msg("issue.listed_twice", slug=slug, line=first[slug]),
                 )
             )
             continue
@@ -215,9 +223,7 @@ def read_note(
     """A circular note: front matter (only ``title``, optional) and a Markdown body."""
     match = NOTE_NAME_RE.match(PurePosixPath(rel).stem)
     if match is None:
-        return None, [
-            Diagnostic(rel, None, None, "a circular note is named YEAR-qN.md, e.g. 2026-q2.md")
-        ]
+        return None, [Diagnostic(rel, None, None, msg("issue.note_name"))]
     front, problems = _front(data, rel)
     if front is None:
         return None, problems
@@ -226,15 +232,17 @@ def read_note(
         line = front.line(entry.key_node)
         if entry.key not in NOTE_FIELDS:
             hint = did_you_mean(entry.key, NOTE_FIELDS)
-            problems.append(Diagnostic(rel, line, entry.key[:100], f"unknown key{hint}"))
+            problems.append(
+                Diagnostic(rel, line, entry.key[:100], msg("config.unknown_key", hint=hint))
+            )
             continue
         try:
             title = NOTE_FIELDS[entry.key](entry.value_node, config)
         except FieldError as exc:
-            problems.append(Diagnostic(rel, line, entry.key, str(exc)))
+            problems.append(Diagnostic(rel, line, entry.key, exc.message))
     body = _body(front, rel, config)
     if not body.text:
-        problems.append(Diagnostic(rel, front.body_line, None, "the note has no text"))
+        problems.append(Diagnostic(rel, front.body_line, None, msg("issue.note_empty")))
     if problems:
         return None, problems
     year, quarter = int(match.group(1)), int(match.group(2))

@@ -28,7 +28,7 @@ from ..fingerprint import digest, hasher
 from ..issues import Issue
 from ..model import Item, Site
 from ..urls import circular_url, issues_url, out_path, section_url
-from . import circular
+from . import circular, deps
 from .page import PDF, Page, Planner
 from .reports import ReasonView, reason_text
 
@@ -153,7 +153,14 @@ def circular_pages(site: Site, today: dt.date) -> Iterator[Page]:
             out_path(circular_url(base, year, quarter), base),
             "circular.html",
             functools.partial(circular_context, site, year, quarter, today),
-            ("all-items", issues_fingerprint(site), f"notes:{notes}"),
+            # the year's figures and what the quarter lists of its items (titles, units,
+            # adoptions: their cards); the issues that adopted them; the notes
+            (
+                deps.stats_year(year),
+                *deps.cards(site.items_of_year(year)),
+                issues_fingerprint(site),
+                f"notes:{notes}",
+            ),
             "circular",
         )
 

@@ -16,7 +16,8 @@ from .. import stats
 from ..i18n import translate
 from ..model import Item, Site
 from ..urls import feed_path
-from .page import ALL_ITEMS, Page
+from . import deps
+from .page import Page
 
 FEED_LIMIT = 50
 
@@ -95,10 +96,12 @@ def feed_context(
 def feed_deps(context: dict[str, Any]) -> tuple[str, ...]:
     """A feed is made from exactly the entries it shows: bodies, and what the model adds
     to their front matter (adoptions by bulletin issues: ``meta:``)."""
-    deps = tuple(
-        f"{kind}:{e['item'].slug}" for e in context["feed"]["entries"] for kind in ("item", "meta")
+    made = tuple(
+        dep
+        for e in context["feed"]["entries"]
+        for dep in (deps.item(e["item"].slug), deps.meta(e["item"].slug))
     )
-    return deps or (ALL_ITEMS,)  # an empty feed takes its date from the newest item of the site
+    return made or (deps.ALL_ITEMS,)  # an empty feed takes its date from the site's newest item
 
 
 def feed_pages(site: Site, today: dt.date) -> Iterator[Page]:

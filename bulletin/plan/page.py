@@ -1,16 +1,10 @@
 """A planned page: its output path, template, context and what it is made from.
 
-``deps`` names what a page is made from, and so when it must be rendered again:
-
-- ``item:<slug>``: an item, its body included;
-- ``meta:<slug>``: an item's front matter only (title, unit, dates…: what lists show);
-- ``all-items``: the front matter of every item (the order and groups of the site);
-- any other string stands for itself (``config``: only templates, config and options).
-
-Templates, config, options and today always count (the fingerprint's ``base``).
-``fingerprints`` turns deps into one fingerprint per page; the build renders a page only
-when its fingerprint differs from the last build's. A new kind of dep (say, one naming the
-fields a list shows) is added in ``dep_value`` alone.
+``deps`` names what a page is made from (the kinds are in ``plan/deps.py``), and so when
+it must be rendered again. Templates, config, options and today always count (the
+fingerprint's ``base``). ``fingerprints`` turns deps into one fingerprint per page; the
+build renders a page only when its fingerprint differs from the last build's. A new kind
+of dep is added in ``plan/deps.py`` alone.
 """
 
 from __future__ import annotations
@@ -22,12 +16,24 @@ from typing import Any
 
 from ..fingerprint import digest
 from ..model import Site
+from . import deps as dep_kinds
+from .deps import ALL_ITEMS, Values
 
-ALL_ITEMS = "all-items"
 # A page of this kind is a PDF laid out from its template's HTML (``render``); slow to make,
 # so sessions (serve, watch) make such pages after the live ones: ``DEFERRED_KINDS``.
 PDF = "pdf"
 DEFERRED_KINDS = frozenset({PDF})
+
+__all__ = [
+    "ALL_ITEMS",
+    "DEFERRED_KINDS",
+    "PDF",
+    "Page",
+    "Planner",
+    "Values",
+    "body_slugs",
+    "fingerprints",
+]
 
 
 @dataclass(frozen=True)
@@ -56,35 +62,16 @@ Planner = Callable[[Site, dt.date], Iterable[Page]]
 
 def body_slugs(page: Page) -> list[str]:
     """The items whose bodies ``page`` shows (its ``item:`` deps)."""
-    return [dep[5:] for dep in page.deps if dep.startswith("item:")]
+    return dep_kinds.body_slugs(page.deps)
 
 
-def dep_value(dep: str, site: Site, every: Callable[[], str]) -> str:
-    """What ``dep`` stands for in ``site`` now (see the module docstring); ``every`` gives
-    the fingerprint of all items' front matter (made once per plan)."""
-    if dep.startswith(("item:", "meta:")):
-        item = site.item(dep[5:])
-        if item is None:
-            return "-"
-        return item.body_key if dep[0] == "i" else item.meta_key
-    if dep == ALL_ITEMS:
-        return every()
-    return dep
-
-
-def fingerprints(site: Site, pages: Iterable[Page], base: str) -> dict[str, str]:
+def fingerprints(
+    site: Site, pages: Iterable[Page], base: str, values: Values | None = None
+) -> dict[str, str]:
     """Each page's fingerprint: ``base`` (templates, config, options, today), its kind,
-    template and what its deps stand for."""
-    every: list[str] = []
-
-    def all_items() -> str:
-        if not every:
-            every.append(digest(*(i.meta_key for i in site.items)))
-        return every[0]
-
+    template and what its deps stand for (``values``: by default the fine kinds of
+    ``site``)."""
+    value = values if values is not None else Values(site)
     return {
-        page.path: digest(
-            base, page.kind, page.template, *(dep_value(d, site, all_items) for d in page.deps)
-        )
-        for page in pages
+        page.path: digest(base, page.kind, page.template, *map(value, page.deps)) for page in pages
     }

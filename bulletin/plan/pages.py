@@ -17,9 +17,10 @@ from typing import Any
 from .. import stats
 from ..model import Item, Site, Unit
 from ..urls import out_path, section_url
+from . import deps
 from .documents import DOCUMENT_PLANNERS
 from .feeds import feed_pages
-from .page import ALL_ITEMS, Page, Planner
+from .page import Page, Planner
 from .reports import REPORT_PLANNERS
 
 HOME_LATEST = 30
@@ -35,9 +36,7 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
     chosen = site.items if slugs is None else [i for s in slugs if (i := site.item(s))]
     for item in chosen:
         thread = site.thread_of(item)
-        others = tuple(f"meta:{i.slug}" for i in thread.items if i is not item) if thread else ()
-        # meta: what bulletin issues add to it (adoptions, links) is not in its file
-        deps = (f"item:{item.slug}", f"meta:{item.slug}", *others)
+        others = tuple(deps.meta(i.slug) for i in thread.items if i is not item) if thread else ()
         yield Page(
             out_path(item.url, base),
             "item.html",
@@ -52,7 +51,8 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
                     else None
                 ),
             },
-            deps,
+            # meta: what bulletin issues add to it (adoptions, links) is not in its file
+            (deps.item(item.slug), deps.meta(item.slug), *others),
             "item",
         )
 
@@ -79,12 +79,14 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             "dashboard_units": len(stats.assessed_units(site)),
         }
 
+    # a unit's dashboard shows this year's figures (once the year has a published item)
+    dashboard = (deps.stats_year(today.year),)
     for unit in site.units:
         yield Page(
             out_path(unit.url, base),
             "unit.html",
             functools.partial(unit_context, unit),
-            (ALL_ITEMS,),
+            deps.cards(site.items_of_unit(unit.id)) + dashboard,
             "unit",
         )
     for category in site.categories:
@@ -98,7 +100,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
                 "years": by_year(items),
                 "page_url": category.url,
             },
-            tuple(f"meta:{i.slug}" for i in items),
+            deps.cards(items),
             "category",
         )
     for level in site.levels:
@@ -107,7 +109,7 @@ def list_pages(site: Site, today: dt.date) -> Iterable[Page]:
             out_path(level.url, base),
             "adopted.html",
             {"level": level, "items": items, "years": by_year(items), "page_url": level.url},
-            tuple(f"meta:{i.slug}" for i in items),
+            deps.cards(items),
             "adopted",
         )
 
@@ -127,7 +129,12 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             },
             "page_url": base,
         },
-        (ALL_ITEMS,),
+        (
+            *deps.cards(site.items[:HOME_LATEST]),
+            deps.OPEN_THREADS,
+            deps.SUPERVISION,
+            deps.COUNTS,
+        ),
         "home",
     )
     yield Page(
@@ -137,7 +144,7 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             "counts": {u.id: len(site.items_of_unit(u.id)) for u in site.units},
             "page_url": section_url(base, "units"),
         },
-        (ALL_ITEMS,),
+        (deps.COUNTS,),
         "units",
     )
     yield Page(
@@ -148,7 +155,7 @@ def home_page(site: Site, today: dt.date) -> Iterable[Page]:
             "level_counts": {lv.id: len(site.items_adopted_at(lv.id)) for lv in site.levels},
             "page_url": section_url(base, "categories"),
         },
-        (ALL_ITEMS,),
+        (deps.COUNTS,),
         "categories",
     )
     yield Page(

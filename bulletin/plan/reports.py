@@ -24,8 +24,9 @@ from ..i18n import translate
 from ..model import Item, Site
 from ..stats import Reason, UnitYear, YearStats
 from ..urls import circular_url, out_path
+from . import deps
 from .circular import circular_quarters
-from .page import ALL_ITEMS, Page
+from .page import Page
 
 # --- text shared by pages, exports and the command line ---------------------------------
 
@@ -361,9 +362,6 @@ def stats_charts(ys: YearStats, site: Site) -> dict[str, str]:
 # --- planners ----------------------------------------------------------------------------
 
 
-ALL = (ALL_ITEMS,)
-
-
 def _export(
     export: Callable[[YearStats, Site], bytes], context: Callable[[], dict[str, Any]], site: Site
 ) -> bytes:
@@ -380,6 +378,8 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
     years = stats.stats_years(site)
     for n, year in enumerate(years):
         url = f"{base}stats/{year}/"
+        # the year's figures; the year before's decide the "repeat" marks; the year list
+        figures = (deps.STATS_YEARS, deps.stats_year(year), deps.stats_year(year - 1))
 
         @functools.cache
         def context(year: int = year, url: str = url) -> dict[str, Any]:
@@ -405,20 +405,20 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
         ) -> dict[str, Any]:
             return {**c(), "page_url": at}
 
-        yield Page(out_path(url, base), "stats.html", page_context, ALL, "stats")
+        yield Page(out_path(url, base), "stats.html", page_context, figures, "stats")
         if n == 0:
             yield Page(
                 "stats/index.html",
                 "stats.html",
                 functools.partial(page_context, context, base + "stats/"),
-                ALL,
+                figures,
                 "stats",
             )
         yield Page(
             f"stats/{year}.json",
             "",
             {},
-            ALL,
+            figures,
             "stats-json",
             data=functools.partial(_export, stats_json, context, site),
         )
@@ -426,7 +426,7 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
             f"stats/{year}.csv",
             "",
             {},
-            ALL,
+            figures,
             "stats-csv",
             data=functools.partial(_export, stats_csv, context, site),
         )
@@ -435,7 +435,7 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
             "stats/index.html",
             "stats.html",
             {"ys": None, "years": [], "page_url": base + "stats/"},
-            ALL,
+            (deps.STATS_YEARS,),
             "stats",
         )
 
@@ -452,7 +452,9 @@ def supervision_pages(site: Site, today: dt.date) -> Iterator[Page]:
             "page_url": site.config.base_path + "supervision/",
         }
 
-    yield Page("supervision/index.html", "supervision.html", context, ALL, "supervision")
+    yield Page(
+        "supervision/index.html", "supervision.html", context, (deps.SUPERVISION,), "supervision"
+    )
 
 
 def commendation_pages(site: Site, today: dt.date) -> Iterator[Page]:
@@ -464,7 +466,7 @@ def commendation_pages(site: Site, today: dt.date) -> Iterator[Page]:
             "unit_by_id": {u.id: u for u in site.units},
             "page_url": site.config.base_path + "commendations/",
         },
-        ALL,
+        (deps.COMMENDATIONS,),
         "commendations",
     )
 
@@ -476,23 +478,18 @@ def anthology_pages(site: Site, today: dt.date) -> Iterator[Page]:
         "anthology/index.html",
         "anthology.html",
         {"year": None, "reports": [], "volumes": volumes, "page_url": base + "anthology/"},
-        ALL,
+        (deps.ANTHOLOGY,),
         "anthology",
     )
     for year, reports in volumes.items():
         url = f"{base}anthology/{year}/"
+        anchors = {item.url: f"r{n}" for n, item in enumerate(reports, 1)}  # on paper
+        context = {"year": year, "reports": reports, "volumes": volumes, "page_url": url}
         yield Page(
             out_path(url, base),
             "anthology.html",
-            {
-                "year": year,
-                "reports": reports,
-                "volumes": volumes,
-                "page_url": url,
-                # where a link to a report leads on paper (export.links)
-                "anchors": {item.url: f"r{n}" for n, item in enumerate(reports, 1)},
-            },
-            ALL + tuple(f"item:{i.slug}" for i in reports),  # the year list links every volume
+            {**context, "anchors": anchors},
+            (deps.ANTHOLOGY, *(deps.item(i.slug) for i in reports)),
             "anthology",
         )
 

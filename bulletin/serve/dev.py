@@ -15,9 +15,10 @@ from typing import Any, TextIO
 
 from ..build import BuildOptions
 from ..cache import cache_dir
-from ..config import load_config
+from ..config import load_config, read_language
 from ..console import log_finish, log_rebuild, stop_on_signals, wait_for
 from ..diagnostics import BulletinError
+from ..messages import Message, msg
 from ..session import BuildSession
 from ..watch import Rebuild, Watcher
 from .http import DevServer, is_loopback
@@ -35,6 +36,7 @@ class ServeSettings:
     output: Path | None = None  # default: <site>/.bulletin-cache/serve/public
     debounce: float = 0.05
     search: bool = True
+    language: str | None = None  # of messages and the overlay (--lang); default: the site's
 
 
 def private_output(root: Path) -> tuple[Path, Any]:
@@ -88,6 +90,10 @@ class DevSession:
         return f"http://{shown}:{port}{self.state.base_path}"
 
     def _update_base_path(self) -> None:
+        """The base path and the language of messages, from the site's config."""
+        language = self.settings.language or read_language(self.root)
+        with self.state.cond:
+            self.state.language = language
         try:
             base = load_config(self.root).base_path
         except (BulletinError, OSError):
@@ -99,7 +105,7 @@ class DevSession:
         if any(c.path == "site.toml" or c.dest == "site.toml" for c in rebuild.changes):
             self._update_base_path()
         self.state.publish(rebuild)
-        log_rebuild(rebuild, self.log)
+        log_rebuild(rebuild, self.log, language=self.state.language)
 
     def start(self) -> DevSession:
         s = self.settings
@@ -116,7 +122,9 @@ class DevSession:
             self.root,
             options,
             on_build=self._on_build,
-            on_finish=lambda problems, seconds: log_finish(problems, seconds, self.log),
+            on_finish=lambda problems, seconds: log_finish(
+                problems, seconds, self.log, language=self.state.language
+            ),
             on_start=self.state.started,
             debounce=s.debounce,
             halt=self.halt,
@@ -160,40 +168,28 @@ def run_serve(root: Path, settings: ServeSettings, stop: threading.Event | None 
     """``bulletin serve``: serve and rebuild until Ctrl-C or SIGTERM."""
     stop = stop or threading.Event()
     err = sys.stderr
+
+    def say(message: Message, stream: TextIO = err) -> None:
+        print(message.render(session.state.language), file=stream, flush=True)
+
     with stop_on_signals(stop):
         session = DevSession(root, settings, halt=stop)
         try:
             session.start()
         except OSError as exc:
             session.close()
+            where = {"host": settings.host, "port": settings.port}
             if exc.errno == errno.EADDRINUSE:
-                print(
-                    f"bulletin: port {settings.port} on {settings.host} is in use; "
-                    "choose another with --port",
-                    file=err,
-                )
+                say(msg("serve.port_in_use", **where))
             else:
-                print(
-                    f"bulletin: cannot serve on {settings.host}:{settings.port}: "
-                    f"{exc.strerror or exc}",
-                    file=err,
-                )
+                say(msg("serve.cannot_serve", **where, error=str(exc.strerror or exc)))
             return 2
         if not session.loopback:
-            print(
-                f"bulletin: warning: serving on {settings.host}, reachable from other machines. "
-                "This is a development server: no access control, not hardened, not for "
-                "readers. Publish with `bulletin build` and a real web server.",
-                file=err,
-            )
-        print(f"bulletin: serving {root} at {session.url}", flush=True)
-        print(
-            f"bulletin: output in {session.output} (not the production output); Ctrl-C to stop",
-            file=err,
-            flush=True,
-        )
+            say(msg("serve.not_loopback", host=settings.host))
+        say(msg("serve.serving", root=str(root), url=session.url), sys.stdout)
+        say(msg("serve.output", output=str(session.output)))
         wait_for(stop)
-        print("bulletin: stopping", file=err, flush=True)
+        say(msg("live.stopping"))
         if not session.close(timeout=3.0, kill_build=True):
-            print("bulletin: a build was still running; abandoned", file=err)
+            say(msg("serve.abandoned"))
     return 0

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
+from ..messages import Message, msg
 from .live import (
     EVENTS,
     PLACEHOLDER,
@@ -238,9 +239,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if target.startswith(("http://", "https://")):
             target = urlsplit(target).path or "/"
         if not target.startswith("/"):
-            return self._plain(400, "bad request target", head)
+            return self._plain(400, "http.bad_request", head)
         if not self.server.host_allowed(self.headers.get("Host")):
-            return self._plain(421, "this development server answers to loopback names only", head)
+            return self._plain(421, "http.loopback_only", head)
         path, _, query = target.partition("?")
         path = path.partition("#")[0]
         if path.startswith(PREFIX):
@@ -251,7 +252,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path == STATUS:
                 body = json.dumps(self.server.state.snapshot(), ensure_ascii=False).encode()
                 return self._send(200, body, "application/json; charset=utf-8", head)
-            return self._plain(404, "not found", head)
+            return self._plain(404, "http.not_found", head)
         self._file(path, query, head)
 
     def _file(self, path: str, query: str, head: bool) -> None:
@@ -261,11 +262,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._redirect(base, query)
         build_id = state.build_id  # read before the file: a newer file only adds a reload
         if build_id is None:
-            return self._placeholder(503, "正在构建…", "第一次构建完成后，本页会自动刷新。", head)
+            return self._placeholder(503, msg("http.building"), msg("http.building_text"), head)
         try:
             parts, slash = request_parts(path, base)
         except BadPath as bad:
-            return self._plain(bad.status, "bad path" if bad.status == 400 else "not found", head)
+            problem = "http.bad_path" if bad.status == 400 else "http.not_found"
+            return self._plain(bad.status, problem, head)
         found = None
         for attempt in range(SWAP_RETRIES):
             try:
@@ -277,9 +279,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if attempt:  # a second try lands in the new build if a swap raced us
                     break
             except OSError:
-                return self._plain(403, "forbidden", head)
+                return self._plain(403, "http.forbidden", head)
         if found is None:
-            return self._placeholder(404, "未找到", f"{path} 不在当前构建中。", head, build_id)
+            return self._placeholder(
+                404, msg("http.not_found"), msg("http.not_built", path=path), head, build_id
+            )
         if isinstance(found, str):  # "redirect": a directory named without its slash
             link = base + "".join(quote(p) + "/" for p in parts)
             return self._redirect(link, query)
@@ -323,13 +327,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _plain(self, status: int, text: str, head: bool) -> None:
+    def _plain(self, status: int, message_id: str, head: bool) -> None:
+        text = msg(message_id).render(self.server.state.language)
         self._send(status, (text + "\n").encode(), "text/plain; charset=utf-8", head)
 
     def _placeholder(
-        self, status: int, title: str, text: str, head: bool, build_id: str | None = None
+        self, status: int, title: Message, text: Message, head: bool, build_id: str | None = None
     ) -> None:
-        page = PLACEHOLDER.format(title=html.escape(title), text=html.escape(text)).encode()
+        language = self.server.state.language
+        page = PLACEHOLDER.format(
+            lang=language,
+            title=html.escape(title.render(language)),
+            text=html.escape(text.render(language)),
+        ).encode()
         self._send(status, inject(page, build_id), "text/html; charset=utf-8", head)
 
     def _redirect(self, location: str, query: str) -> None:

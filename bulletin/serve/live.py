@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..build import BuildResult
+from ..messages import DEFAULT_LANGUAGE, msg
 from ..watch import Change, Rebuild
 
 PREFIX = "/__bulletin/"
@@ -34,7 +35,7 @@ RELOAD_JS = (
 )
 
 PLACEHOLDER = """<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body style="font:16px/1.6 system-ui,sans-serif;margin:3em">
 <h1 style="font-size:1.4em">{title}</h1><p>{text}</p>
@@ -115,6 +116,7 @@ class LiveState:
         self.seq = 0  # bumped on every published build; SSE streams wait on it
         self.closed = False
         self.base_path = "/"
+        self.language = DEFAULT_LANGUAGE  # of the overlay and its diagnostics
         self.cond = threading.Condition()
 
     @property
@@ -139,8 +141,8 @@ class LiveState:
                 self.ok = True
                 self.errors, self.more = [], 0
             else:
-                errors = [d.format() for d in result.errors] or [
-                    d.format() for d in result.diagnostics
+                errors = [d.format(self.language) for d in result.errors] or [
+                    d.format(self.language) for d in result.diagnostics
                 ]
                 self.ok = False
                 self.errors, self.more = errors[:MAX_ERRORS], max(0, len(errors) - MAX_ERRORS)
@@ -156,6 +158,7 @@ class LiveState:
                 "ok": self.ok,
                 "errors": list(self.errors),
                 "more": self.more,
+                "text": overlay_text(self.language, self.more),
                 "building": self.building,
                 "builds": self.builds,
             }
@@ -170,3 +173,13 @@ class LiveState:
         with self.cond:
             self.closed = True
             self.cond.notify_all()
+
+
+def overlay_text(language: str, more: int) -> dict[str, str]:
+    """The words of the error overlay, in ``language`` (the page's script shows them)."""
+    return {
+        "title": msg("serve.overlay_title").render(language),
+        "hint": msg("serve.overlay_hint").render(language),
+        "close": msg("serve.overlay_close").render(language),
+        "more": msg("serve.overlay_more", n=more).render(language),
+    }

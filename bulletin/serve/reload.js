@@ -5,7 +5,6 @@
   var page = (me && me.getAttribute("data-bulletin-build")) || "";
   var file = (me && me.getAttribute("data-bulletin-file")) || "";
   var ID = "__OVERLAY_ID__";
-  var zh = /^zh/i.test(document.documentElement.getAttribute("lang") || "zh");
   var reloading = false;
 
   function hide() {
@@ -20,7 +19,7 @@
     return node;
   }
 
-  function show(errors, more) {
+  function show(errors, more, text) {
     hide();
     var box = el("div", "", "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
       "background:rgba(24,0,0,.92);color:#fff;padding:2em 2.5em;margin:0;" +
@@ -29,21 +28,18 @@
     box.setAttribute("role", "alertdialog");
     box.setAttribute("aria-modal", "false");
     box.setAttribute("aria-labelledby", ID + "-title");
-    var title = el("h2", zh ? "构建失败：仍显示上一次成功构建的页面"
-      : "Build failed: showing the last good build",
+    var title = el("h2", text.title,
       "font:bold 20px/1.4 system-ui,sans-serif;margin:0 0 .5em;color:#ffb4b4");
     title.id = ID + "-title";
-    var hint = el("p", zh ? "修改下列文件并保存，页面会自动刷新。"
-      : "Fix the files below and save; this page reloads by itself.",
-      "margin:0 0 1em;font-family:system-ui,sans-serif");
+    var hint = el("p", text.hint, "margin:0 0 1em;font-family:system-ui,sans-serif");
     var list = el("ul", "", "margin:0;padding-left:1.2em");
     for (var i = 0; i < errors.length; i++) {
       list.appendChild(el("li", errors[i], "white-space:pre-wrap;margin:.3em 0"));
     }
     if (more > 0) {
-      list.appendChild(el("li", (zh ? "另有 " + more + " 个错误" : more + " more errors"), ""));
+      list.appendChild(el("li", text.more, ""));
     }
-    var close = el("button", zh ? "关闭" : "Close",
+    var close = el("button", text.close,
       "position:absolute;top:1em;right:1em;font:inherit;padding:.2em .8em;cursor:pointer");
     close.type = "button";
     close.onclick = hide;
@@ -75,7 +71,7 @@
         return;
       }
     }
-    if (state.ok === false) show(state.errors || [], state.more || 0);
+    if (state.ok === false) show(state.errors || [], state.more || 0, state.text || {});
     else hide();
   }
 

@@ -43,7 +43,7 @@ def test_a_body_missing_from_the_cache_rebuilds_without_it(
         shard.unlink()
     (out / "feed.xml").unlink()  # a page to render again that needs the bodies it lists
     result = build(basic_site, options)
-    assert result.ok, [d.format() for d in result.diagnostics]
+    assert result.ok, [d.format("en") for d in result.diagnostics]
     clean = tmp_path / "clean"
     assert build(basic_site, BuildOptions(output=clean, today=TODAY, search=False, cache=False)).ok
     assert tree(out) == tree(clean)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from bulletin import content
@@ -18,7 +19,7 @@ def warnings(site: Path, title: str, body: str) -> list[str]:
     text = BRIEFING.format(title=title, body=body)
     result = content.read_item(text.encode(), "content/chengguan/x.md", config)
     assert result.item is not None, result.diagnostics
-    return [d.format() for d in run_checks([result.item], config)]
+    return [d.format("en") for d in run_checks([result.item], config, dt.date(2026, 6, 30))]
 
 
 def test_a_short_plain_item_has_no_warning(basic_site: Path) -> None:

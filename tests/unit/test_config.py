@@ -33,7 +33,7 @@ def write(tmp_path: Path, text: str, *, encoding: str = "utf-8") -> Path:
 def errors_of(tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(BulletinError) as info:
         load_config(write(tmp_path, text))
-    return [d.format() for d in info.value.diagnostics]
+    return [d.format("en") for d in info.value.diagnostics]
 
 
 def test_defaults(tmp_path: Path) -> None:
@@ -176,14 +176,14 @@ def test_missing_site_toml(tmp_path: Path) -> None:
     with pytest.raises(BulletinError) as info:
         load_config(tmp_path)
     (d,) = info.value.diagnostics
-    assert d.format() == f"site.toml: not found in {tmp_path} (is this a bulletin site?)"
+    assert d.format("en") == f"site.toml: not found in {tmp_path} (is this a bulletin site?)"
 
 
 def test_gbk_site_toml(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_bytes(('title = "城关镇"\n' + UNITS).encode("gbk"))
     with pytest.raises(BulletinError) as info:
         load_config(tmp_path)
-    assert [d.format() for d in info.value.diagnostics] == [
+    assert [d.format("en") for d in info.value.diagnostics] == [
         "site.toml:1: file is not UTF-8: it looks like GBK/GB18030 (common from Windows editors); "
         "save it as UTF-8"
     ]
@@ -193,7 +193,7 @@ def test_binary_site_toml(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_bytes(b'title = "x"\n\xff\xff\n')
     with pytest.raises(BulletinError) as info:
         load_config(tmp_path)
-    assert [d.format() for d in info.value.diagnostics] == [
+    assert [d.format("en") for d in info.value.diagnostics] == [
         "site.toml:2: file is not valid UTF-8; save it as UTF-8"
     ]
 
@@ -301,8 +301,7 @@ except BulletinError as exc:
         ("tzdata", "Asia/Shanghai"),
         (
             "no-tzdata",
-            'site.toml: timezone: unknown time zone "Asia/Shanghai" '
-            "(no time zone database found: install the tzdata package)",
+            "site.toml: timezone: 未知的时区“Asia/Shanghai”（找不到时区数据库：请安装 tzdata 包）",
         ),
     ],
 )
@@ -319,3 +318,11 @@ def test_time_zones_without_a_system_database(tmp_path: Path, tzdata: str, out: 
         timeout=60,
     )
     assert proc.stdout.strip() == out, proc.stderr
+
+
+def test_an_unknown_timezone_is_named_in_the_sites_language(tmp_path: Path) -> None:
+    with pytest.raises(BulletinError) as info:
+        load_config(write(tmp_path, 'title = "某区"\ntimezone = "Beijing"\n' + UNITS))
+    assert [d.format() for d in info.value.diagnostics] == [
+        "site.toml:2: timezone: 未知的时区“Beijing”（中国标准时间是“Asia/Shanghai”）"
+    ]

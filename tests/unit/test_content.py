@@ -64,7 +64,7 @@ def problems(
 ) -> list[str]:
     result = read(text, config, rel)
     assert result.item is None, "expected the item to be rejected"
-    return [d.format() for d in result.diagnostics]
+    return [d.format("en") for d in result.diagnostics]
 
 
 def item_with(extra: str, *, category: str = "briefing", body: str = "正文。\n") -> str:
@@ -361,21 +361,22 @@ def test_what_yaml_cannot_read_safely_is_refused_with_its_line(
 def test_unclosed_quote_points_at_its_line(config: SiteConfig) -> None:
     text = '---\ntitle: "城关镇推进防汛工作\nunit: chengguan\ncategory: briefing\ndate: 2026-05-01\n---\n'
     (line,) = problems(text, config)
-    assert line.startswith("content/chengguan/x.md:2: invalid YAML: ")
-    assert "quoted scalar" in line
+    assert line == (
+        "content/chengguan/x.md:2: the quotation that starts on this line is not closed"
+    )
 
 
 def test_unquoted_colon_gets_a_quoting_hint(config: SiteConfig) -> None:
     text = item_with("").replace("title: 测试条目", "title: 防汛: 城关镇在行动")
     assert problems(text, config) == [
-        "content/chengguan/x.md:2: invalid YAML: mapping values are not allowed in this "
-        'context (a value containing ": " must be put in quotes)'
+        'content/chengguan/x.md:2: title: a value containing ": " must be put in quotes, '
+        'e.g. title: "…"'
     ]
 
 
 def test_impossible_date_is_reported_by_the_schema(config: SiteConfig) -> None:
     assert problems(item_with("").replace("2026-05-01", "2026-02-30"), config) == [
-        "content/chengguan/x.md:5: date: must be a date YYYY-MM-DD, got '2026-02-30'"
+        "content/chengguan/x.md:5: date: February 2026 has no day 30 (2026-02-30)"
     ]
 
 
@@ -393,7 +394,7 @@ def test_list_entry_error_points_at_the_entry(config: SiteConfig) -> None:
         (
             # a record written as a block: the line of the key at fault, not of the entry
             "adopted-by:\n  - district\n  - level: city\n    date: 2026-13-45\n",
-            "9: adopted-by: entry 2: date: must be a date YYYY-MM-DD, got '2026-13-45'",
+            "9: adopted-by: entry 2: date: there is no month 13 (2026-13-45)",
         ),
         (
             "instructions:\n  - by: 市委副书记\n    levle: city\n",
@@ -410,8 +411,8 @@ def test_list_entry_error_points_at_the_entry(config: SiteConfig) -> None:
             "9: tags: entry 2: 防汛 is listed twice",
         ),
         (
-            "honorees:\n  - name: 张伟\n    kind: individual\n  - name: 城关镇\n    kind: 集体\n",
-            '10: honorees: entry 2: kind: "集体" is not a kind of honoree; use one of '
+            "honorees:\n  - name: 张伟\n    kind: individual\n  - name: 城关镇\n    kind: 团体\n",
+            '10: honorees: entry 2: kind: "团体" is not a kind of honoree; use one of '
             "collective, individual",
         ),
     ],
@@ -549,7 +550,8 @@ def test_unsafe_file_names(name: str, config: SiteConfig) -> None:
 )
 def test_one_file_name_rule(stem: str, problem: str | None, config: SiteConfig) -> None:
     """The rule `bulletin new` applies before writing is the one reading applies."""
-    assert file_name_problem(stem) == problem
+    found = file_name_problem(stem)
+    assert (found.render("en") if found is not None else None) == problem
     if problem is not None and stem and "/" not in stem:  # (".md" is a hidden file)
         assert problems(GOOD, config, f"content/chengguan/{stem}.md") == [
             f"content/chengguan/{stem}.md: file name {problem}; rename the file"
@@ -599,7 +601,7 @@ def test_discover_refuses_links_out_of_the_site(
     (site / "content" / "leakdir").symlink_to(outside, target_is_directory=True)
     files, found = discover(config)
     assert files == []
-    assert sorted(d.format() for d in found) == [
+    assert sorted(d.format("en") for d in found) == [
         "content/leak.md: symbolic link points outside the site; refused",
         "content/leakdir: symbolic link points outside the site; refused",
     ]
@@ -609,4 +611,22 @@ def test_missing_content_directory(tmp_path: Path) -> None:
     (tmp_path / "site.toml").write_text(SITE_TOML, encoding="utf-8")
     files, found = discover(load_config(tmp_path))
     assert files == []
-    assert [d.format() for d in found] == ["content: directory not found"]
+    assert [d.format("en") for d in found] == ["content: directory not found"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ("adopted-by:\n  - district\n  - level：city\n", "8: adopted-by: entry 2: "),
+        ("adopted-by:\n  - {level：city}\n", "7: adopted-by: entry 1: "),
+        ("instructions:\n  - by：市委副书记\n", "7: instructions: entry 1: "),
+    ],
+)
+def test_a_full_width_colon_yaml_reads_as_text_is_named(
+    extra: str, expected: str, config: SiteConfig
+) -> None:
+    """Where YAML goes on (a list entry "level：city" is one text), the value it gives is
+    refused with the slip's name, not "unknown adoption level"."""
+    problems_found = problems(item_with(extra), config)
+    message = 'the colon is a full-width "：" (Chinese input method); use ": " (colon and space)'
+    assert problems_found[-1] == f"content/chengguan/x.md:{expected}{message}"

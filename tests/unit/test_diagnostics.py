@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from bulletin.diagnostics import Diagnostic, report, sort_key
+from bulletin.messages import msg
 
 
 def test_diagnostics_with_and_without_a_line_sort_together() -> None:
@@ -20,16 +21,28 @@ def test_diagnostics_with_and_without_a_line_sort_together() -> None:
 
 def test_report_prints_in_that_order() -> None:
     out = io.StringIO()
-    report(
-        [
-            Diagnostic("content/a.md", 3, "unit", "unknown unit"),
-            Diagnostic("content/a.md", None, None, "no front matter"),
-            Diagnostic("content/a.md", 1, "title", "is long", "warning"),
-        ],
-        out,
-    )
+    problems = [
+        Diagnostic(
+            "content/a.md",
+            3,
+            "unit",
+            msg("field.unknown_id", what=msg("what.unit"), value="x", hint=None),
+        ),
+        Diagnostic("content/a.md", None, None, msg("fm.no_front_matter")),
+        Diagnostic(
+            "content/a.md", 1, "title", msg("check.long_title", chars=40, limit=28), "warning"
+        ),
+    ]
+    report(problems, out)
     assert out.getvalue().splitlines() == [
-        "content/a.md: no front matter",
-        "content/a.md:1: title: warning: is long",
-        "content/a.md:3: unit: unknown unit",
+        "content/a.md: 缺少文件头：文件第一行必须是 ---",
+        "content/a.md:1: title: 警告：标题有 40 个字，超过 28 字",
+        "content/a.md:3: unit: 未知的单位“x”",
+    ]
+    out = io.StringIO()
+    report(problems, out, language="en")
+    assert out.getvalue().splitlines() == [
+        'content/a.md: no front matter: the file must start with a "---" line',
+        "content/a.md:1: title: warning: title has 40 characters, over 28",
+        'content/a.md:3: unit: unknown unit "x"',
     ]

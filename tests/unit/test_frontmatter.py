@@ -34,7 +34,7 @@ distribution: {report: [市委办公室], send: [区委各部门]}
 
 def read(text: str) -> FrontMatter:
     front, problems = read_front_matter(text, "content/issues/15.md")
-    assert problems == [], [d.format() for d in problems]
+    assert problems == [], [d.format("en") for d in problems]
     assert front is not None
     return front
 
@@ -80,7 +80,7 @@ def test_values_are_not_typed(loader: str) -> None:
 def test_duplicates_at_every_depth_are_reported_and_the_first_is_kept(loader: str) -> None:
     text = "---\na: 1\nb: [{c: 1, c: 2}]\na: 2\n---\n"
     front, problems = read_front_matter(text, "doc.md")
-    assert [d.format() for d in problems] == [
+    assert [d.format("en") for d in problems] == [
         "doc.md:3: b: entry 1: c: is given twice (also on line 3); keep one",
         "doc.md:4: a: is given twice (also on line 2); keep one",
     ]
@@ -114,14 +114,14 @@ def test_split(text: str, body: str, body_line: int) -> None:
 def test_split_refuses(text: str, line: int, message: str) -> None:
     with pytest.raises(FrontMatterError) as info:
         split_front_matter(text)
-    assert (info.value.line, info.value.message) == (line, message)
+    assert (info.value.line, info.value.message.render("en")) == (line, message)
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("---\n- a\n---\n", "doc.md:2: front matter must be a mapping of keys to values"),
-        ('---\na: "x\nb: 1\n---\n', "doc.md:2: invalid YAML: "),
+        ('---\na: "x\nb: 1\n---\n', "doc.md:2: the quotation that starts on this line"),
         ("---\na: 1\nb: &x 2\n---\n", "doc.md:3: YAML anchors and aliases are not allowed"),
         ("---\na: !!python/name:os.system x\n---\n", "doc.md:2: a: unknown YAML tag "),
         ("---\na:\n  b:\n    ? {c: 1}\n    : d\n---\n", "doc.md:4: a: b: a key must be text"),
@@ -132,9 +132,71 @@ def test_unreadable_front_matter(text: str, expected: str) -> None:
     front, problems = read_front_matter(text, "doc.md")
     assert front is None
     (problem,) = problems
-    assert problem.format().startswith(expected)
+    assert problem.format("en").startswith(expected)
 
 
 def test_empty_front_matter_has_no_root() -> None:
     front = read("---\n# only a comment\n---\n正文\n")
     assert front.root is None and front.entries == () and front.body == "正文\n"
+
+
+# --- typing slips named on their own line ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "field", "message_id"),
+    [
+        # the slip on the first line: YAML blames the next one
+        ("---\ntitle：城关镇\nunit: a\n---\n", 2, "title", "yaml.fullwidth_colon"),
+        # on the last line: YAML reads a scalar and wants a colon at the end
+        ("---\ntitle: 城关镇\nunit：a\n---\n", 3, "unit", "yaml.fullwidth_colon"),
+        # alone: the front matter is one scalar, not a mapping
+        ("---\ntitle：城关镇\n---\n", 2, "title", "yaml.fullwidth_colon"),
+        # in a list of mappings, where YAML cannot go on
+        (
+            "---\na:\n  - level：city\n    date: 2026-05-01\n---\n",
+            3,
+            "level",
+            "yaml.fullwidth_colon",
+        ),
+        ("---\ntitle: x\nunit:\u3000a\n---\n", 3, "unit", "yaml.fullwidth_space"),
+        ("---\ntitle: x\ntags:\n\u3000\u3000- a\n---\n", 4, None, "yaml.fullwidth_space"),
+        ("---\ntitle: x\ntags:\n\t- a\n---\n", 4, None, "yaml.tab"),
+        ("---\ntitle: x\n———\nbody\n", 3, None, "fm.fullwidth_fence"),
+        ("－－－\ntitle: x\n---\n", 1, None, "fm.fullwidth_fence"),
+        # an unquoted ": " in a value: the key it belongs to, with the quoting hint
+        ("---\ntitle: 防汛: 演练\n---\n", 2, "title", "yaml.colon_in_value"),
+        ("---\ntitle: x\nby: *市委\n---\n", 3, "by", "yaml.special_start"),
+    ],
+)
+def test_typing_slips_are_named_on_their_line(
+    text: str, line: int, field: str | None, message_id: str
+) -> None:
+    front, problems = read_front_matter(text, "doc.md")
+    assert front is None
+    (problem,) = problems
+    assert (problem.line, problem.field, problem.message.id) == (line, field, message_id)
+
+
+def test_full_width_colons_inside_values_are_text() -> None:
+    text = "---\ntitle: 关于：城关镇\nsummary: |\n  Q3说明：完成\n---\n"
+    front, problems = read_front_matter(text, "doc.md")
+    assert problems == [] and front is not None
+
+
+def test_a_slip_after_the_error_is_not_blamed() -> None:
+    """Only lines up to YAML's error are searched: the slip is the cause, not a bystander."""
+    text = '---\ntitle: "unclosed\nunit: a\n---\n'
+    _front, (problem,) = read_front_matter(text, "doc.md")
+    assert (problem.line, problem.message.id) == (2, "yaml.unclosed")
+
+
+def test_slip_messages_in_both_languages() -> None:
+    _front, (problem,) = read_front_matter("---\ntitle：城关镇\nunit: a\n---\n", "doc.md")
+    assert problem.format("zh-CN") == (
+        "doc.md:2: title: 冒号是全角的“：”（中文输入法）；请改为半角冒号加空格“: ”"
+    )
+    assert problem.format("en") == (
+        'doc.md:2: title: the colon is a full-width "：" (Chinese input method); '
+        'use ": " (colon and space)'
+    )

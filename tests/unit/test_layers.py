@@ -20,11 +20,22 @@ PACKAGE = ROOT / "bulletin"
 DOC = ROOT / "docs" / "architecture.md"
 
 LAYERS: list[tuple[str, ...]] = [
-    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts", "export"),
+    ("messages",),
+    (
+        "bulletin",
+        "diagnostics",
+        "fsutil",
+        "fingerprint",
+        "parallel",
+        "i18n",
+        "charts",
+        "slips",
+        "export",
+    ),
     ("config", "frontmatter", "search"),
-    ("urls", "templates", "clock"),
-    ("schema", "markdown"),
-    ("content",),
+    ("urls", "templates", "clock", "arguments"),
+    ("schema", "markdown", "skeletons"),
+    ("content", "importer"),
     ("cache", "checks", "issues"),
     ("sources", "model"),
     ("stats",),

@@ -48,7 +48,7 @@ def src(
         + body
     )
     result = read_item(text.encode("utf-8"), rel, config)
-    assert result.item is not None, [d.format() for d in result.diagnostics]
+    assert result.item is not None, [d.format("en") for d in result.diagnostics]
     return result.item
 
 
@@ -58,7 +58,7 @@ def emergency(config: SiteConfig, rel: str, date: str, extra: str = "") -> Sourc
 
 
 def messages(problems) -> list[str]:  # noqa: ANN001
-    return sorted(d.format() for d in problems)
+    return sorted(d.format("en") for d in problems)
 
 
 # --- publishing -----------------------------------------------------------------------
@@ -194,6 +194,7 @@ def test_link_to_a_file_in_the_wrong_directory_is_broken(config: SiteConfig) -> 
     _, _, problems = build_site(config, sources)
     assert messages(problems) == [
         "content/chengguan/a.md:7: link: broken link to chengguan/b.md: no such item file"
+        ' (did you mean "nongye/b.md"?)'
     ]
 
 

@@ -27,8 +27,8 @@ def config(tmp_path: Path) -> SiteConfig:
 def refusal(config: SiteConfig, output: Path) -> str:
     (d,) = check_output_dir(config, output)
     assert (d.path, d.field) == ("site.toml", "output_dir")
-    assert d.message.endswith("; nothing was written")
-    return d.message
+    assert d.text("en").endswith("; nothing was written")
+    return d.text("en")
 
 
 # --- which directories may be written -------------------------------------------------

@@ -97,5 +97,5 @@ def test_a_build_in_a_threaded_process_never_forks_it(tmp_path, monkeypatch) -> 
     finally:
         stop.set()
         other.join()
-    assert result.ok, [d.format() for d in result.errors]
+    assert result.ok, [d.format("en") for d in result.errors]
     assert result.rendered == result.pages

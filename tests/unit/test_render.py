@@ -28,4 +28,4 @@ def test_data_pages_template_pages_and_template_errors(basic_site: Path) -> None
     problem = render_page(Page("b.html", "broken.html", {}), env, site, today)
     assert isinstance(problem, Diagnostic)
     assert (problem.path, problem.line) == ("layouts/broken.html", 2)
-    assert problem.message.startswith("undefined variable")
+    assert problem.text(config.language).startswith("未定义的变量：")

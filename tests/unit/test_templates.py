@@ -31,7 +31,9 @@ def test_failures_name_the_layout_and_line(basic_site: Path) -> None:
     with pytest.raises(templates.TemplateFailure) as failure:
         templates.render(env, "bad.html", {}, config)
     d = failure.value.diagnostic
-    assert (d.path, d.line) == ("layouts/bad.html", 2) and "syntax error" in d.message
+    assert (d.path, d.line) == ("layouts/bad.html", 2) and d.text(config.language).startswith(
+        "模板语法错误："
+    )
 
 
 def test_a_body_missing_from_the_cache_is_not_a_template_error(basic_site: Path) -> None:
