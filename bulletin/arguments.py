@@ -162,7 +162,7 @@ def make_parsers(
     issue = kinds.add_parser("issue", help=h("help.export_issue"))
     issue.add_argument("bulletin", metavar="BULLETIN", help=h("help.bulletin"))
     issue.add_argument("year", type=year_type, metavar="YEAR", help=h("help.export_year"))
-    issue.add_argument("number", type=int, metavar="NUMBER", help=h("help.issue_number"))
+    issue.add_argument("number", type=int, metavar="NUMBER", help=h("help.export_number"))
     circ = kinds.add_parser("circular", help=h("help.export_circular"))
     circ.add_argument("year", type=year_type, metavar="YEAR", help=h("help.export_year"))
     circ.add_argument(

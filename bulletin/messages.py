@@ -754,6 +754,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "a year's research anthology: YEAR",
     },
     "help.export_year": {"zh-CN": "年份", "en": "year"},
+    "help.export_number": {"zh-CN": "期号", "en": "issue number"},
     "help.quarter": {"zh-CN": "季度（1–4）", "en": "quarter (1-4)"},
     "help.export_output": {
         "zh-CN": "输出文件（默认：./<名称>.<格式>）",

@@ -3,6 +3,7 @@ with python-docx), the message without the export extra, and Chromium's print of
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import io
 import re
@@ -44,8 +45,8 @@ def test_issue_pdf_holds_the_masthead_items_marking_and_page_numbers(
     out = tmp_path / "issue.pdf"
     code, err = export(site, out, "issue", "qs", "2026", "2", "pdf")
     assert code == 0, err
-    assert "fonts: " in err and "CJK" in err  # which fonts were used
-    assert "no Chinese font" not in err
+    assert "字体：" in err and "CJK" in err  # which fonts were used (the site's language)
+    assert "没有找到中文字体" not in err
     reader = pypdf.PdfReader(str(out))
     assert len(reader.pages) >= 1
     for page in reader.pages:
@@ -67,7 +68,7 @@ def test_anthology_and_circular_pdfs(site: Path, tmp_path: Path) -> None:
     assert "关于2026年第一季度测试区信息报送采用情况的通报" in text
     assert "甲镇" in text and "下一步要求" in text
     code, err = export(site, tmp_path / "a.pdf", "anthology", "2026", "pdf")
-    assert code == 2 and "no anthology for 2026" in err  # no excellent report there
+    assert code == 2 and "没有2026年的调研文集" in err  # no excellent report there
 
 
 def test_issue_docx_has_the_structure_of_a_bulletin(site: Path, tmp_path: Path) -> None:
@@ -122,8 +123,7 @@ def test_without_the_extra_one_line_says_what_to_install(
         code, err = export(site, tmp_path / f"x.{fmt}", "issue", "qs", "2026", "1", fmt)
         assert code == 2
         assert err.splitlines() == [
-            f"bulletin: exporting {fmt.upper()} needs {library}, which is not installed: "
-            "pip install 'bulletin[export]'"
+            f"bulletin: 导出 {fmt.upper()} 需要 {library}，尚未安装：pip install 'bulletin[export]'"
         ]
         assert not (tmp_path / f"x.{fmt}").exists()
 
@@ -131,7 +131,7 @@ def test_without_the_extra_one_line_says_what_to_install(
 def test_unknown_issue_is_a_usage_error(site: Path, tmp_path: Path) -> None:
     code, err = export(site, tmp_path / "x.pdf", "issue", "qs", "2026", "9", "pdf")
     assert code == 2
-    assert "no published issue qs 2026 No. 9; the site has: qs 2026 1, qs 2026 2" in err
+    assert "没有已发布的 qs 2026年第9期（本站有：qs 2026 1、qs 2026 2）" in err
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -411,3 +411,12 @@ def test_pdf_shows_chinese_text_in_an_embedded_chinese_font(site: Path, tmp_path
     cjk = [line for line in fonts if re.search(r"CJK|Han|Song|Hei|Fang", line.split()[0])]
     assert cjk, fonts
     assert all(line.split()[-5] == "yes" for line in cjk), cjk  # emb
+
+
+def test_export_speaks_english_with_lang_en(site: Path, tmp_path: Path) -> None:
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        words = ["export", "issue", "qs", "2026", "9", str(site), "--format", "pdf"]
+        code = main([*words, "--lang", "en", "-o", str(tmp_path / "x.pdf")])
+    assert code == 2
+    assert "no published issue qs 2026 No. 9; the site has: qs 2026 1, qs 2026 2" in err.getvalue()
