@@ -23,7 +23,19 @@ from .diagnostics import BulletinError
 from .messages import ARGPARSE_ZH, DEFAULT_LANGUAGE, LANGUAGES, msg
 from .slips import date_slip
 
-COMMANDS = ("build", "check", "new", "review", "import", "stats", "serve", "watch")
+COMMANDS = (
+    "build",
+    "check",
+    "new",
+    "review",
+    "import",
+    "stats",
+    "serve",
+    "watch",
+    "new-issue",
+    "export",
+)
+EXPORT_FORMATS = ("pdf", "docx")
 
 
 def _date(value: str, language: str = DEFAULT_LANGUAGE) -> dt.date:
@@ -142,14 +154,45 @@ def make_parsers(
     w = command("watch", "help.watch")
     site_dir(w)
     w.add_argument("--output", type=Path, metavar="DIR", help=h("help.output"))
+
+    year_type = functools.partial(_year, language=language)
+    ni = command("new-issue", "help.new_issue")
+    ni.add_argument("bulletin", metavar="BULLETIN", help=h("help.bulletin"))
+    site_dir(ni)
+    ni.add_argument("--number", type=int, metavar="N", help=h("help.issue_number"))
+    ni.add_argument("--date", type=date_type, metavar="YYYY-MM-DD", help=h("help.date"))
+
+    e = command("export", "help.export")
+    kinds = e.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    issue = kinds.add_parser("issue", help=h("help.export_issue"))
+    issue.add_argument("bulletin", metavar="BULLETIN", help=h("help.bulletin"))
+    issue.add_argument("year", type=year_type, metavar="YEAR", help=h("help.export_year"))
+    issue.add_argument("number", type=int, metavar="NUMBER", help=h("help.export_number"))
+    circ = kinds.add_parser("circular", help=h("help.export_circular"))
+    circ.add_argument("year", type=year_type, metavar="YEAR", help=h("help.export_year"))
+    circ.add_argument(
+        "quarter", type=int, choices=(1, 2, 3, 4), metavar="QUARTER", help=h("help.quarter")
+    )
+    anth = kinds.add_parser("anthology", help=h("help.export_anthology"))
+    anth.add_argument("year", type=year_type, metavar="YEAR", help=h("help.export_year"))
+    for name, p in (("issue", issue), ("circular", circ), ("anthology", anth)):
+        p.add_argument("--lang", choices=LANGUAGES, help=h("help.lang"))
+        site_dir(p)
+        p.add_argument("--format", choices=EXPORT_FORMATS, required=True, help=h("help.format"))
+        p.add_argument("-o", "--output", type=Path, metavar="FILE", help=h("help.export_output"))
+        p.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help=h("help.export_today"))
+        p.set_defaults(document=name)  # also when this parser reads the words alone
     # argparse's intermixed parsing keeps a command's usage as format_usage()[7:], cutting
     # the English "usage: " by its length; the usage line is given ready-made instead.
     prefix = ARGPARSE_ZH["usage: "] if language == "zh-CN" else "usage: "
-    for command_parser in sub.choices.values():
+    commands = dict(sub.choices)
+    del commands["export"]  # its documents take the arguments: "export issue"…
+    commands.update({f"export {name}": p for name, p in kinds.choices.items()})
+    for command_parser in [*sub.choices.values(), *kinds.choices.values()]:
         usage = command_parser.format_usage()
         if usage.startswith(prefix):
             command_parser.usage = usage[len(prefix) :].rstrip("\n")
-    return parser, dict(sub.choices)
+    return parser, commands
 
 
 def _site_ids(site: Path | None, language: str) -> str:
@@ -236,8 +279,9 @@ def parse_command_line(
     settles an optional positional (SITE_DIR) at the first option and then refuses it
     after the options ("unrecognized arguments"); each command's parser reads its
     arguments with argparse's intermixed parsing instead (which the top-level parser,
-    holding the sub-commands, cannot use). Usage errors exit with status 2, as argparse's,
-    in the language of ``pick_language``.
+    holding the sub-commands, cannot use). A command of two words (``export issue``) is
+    read the same way by the parser of its second word. Usage errors exit with status 2,
+    as argparse's, in the language of ``pick_language``.
     """
     words = list(sys.argv[1:] if argv is None else argv)
     site = guess_site(words)
@@ -249,12 +293,15 @@ def parse_command_line(
             rest, top_lang = rest[2:], rest[1]
         elif rest[:1] and rest[0].startswith("--lang="):
             rest, top_lang = rest[1:], rest[0].split("=", 1)[1]
-        if rest and rest[0] in commands and top_lang in (None, *LANGUAGES):
-            args = commands[rest[0]].parse_intermixed_args(rest[1:])
-            args.command = rest[0]
-            # ``bulletin --lang en check``: the top-level --lang counts as the command's own
-            # (the command's own --lang, given too, wins)
-            args.lang = args.lang or top_lang
+        for n in (2, 1):
+            name = " ".join(rest[:n])
+            if len(rest) >= n and name in commands and top_lang in (None, *LANGUAGES):
+                args = commands[name].parse_intermixed_args(rest[n:])
+                args.command = rest[0]
+                # ``bulletin --lang en check``: the top-level --lang counts as the command's
+                # own (the command's own --lang, given too, wins)
+                args.lang = args.lang or top_lang
+                break
         else:
             args = parser.parse_args(words)  # no command, --version, --help, or a usage error
     args.language = args.lang or language

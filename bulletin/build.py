@@ -11,8 +11,8 @@ check confidentiality, swap, index search):
   stops before reading any file.
 
 Then it records the manifest (and, in a session, what the session needs for the next
-change). A session defers the search index: ``finish_session`` publishes it afterwards,
-through the same executor.
+change). A session defers the search index and slow pages (PDFs): ``finish_session``
+publishes them afterwards, through the same executor.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from .indexing import index_site, search_fingerprint
 from .output import MARKER, check_output_dir, live_output
 from .plan import pages
 from .plan.page import fingerprints
-from .publish import Published, Work, publish
+from .publish import Work, publish
 from .session import BuildSession
 from .sources import Sources, read_sources, scan_sources, update_sources
 
@@ -137,7 +137,7 @@ def load_site(config: SiteConfig, *, drafts: bool = False) -> tuple[model.Site, 
     cache = BuildCache(config.root, enabled=False)  # bodies are kept in memory only
     sources = read_sources(config, cache, scan_sources(config))
     site, _withheld, problems = model.build_site(
-        config, sources.items, drafts=drafts, bodies=cache.bodies.get
+        config, sources.items, drafts=drafts, bodies=cache.bodies.get, documents=sources.documents
     )
     return site, [*sources.problems, *problems]
 
@@ -209,7 +209,7 @@ def _build(root: Path, options: BuildOptions) -> BuildResult:
     scan = session.scan(sess, options.changed, config.root) or scan_sources(config)
     timer.lap("scan-sources")
 
-    input_fp = ctx.input_fingerprint(scan.signatures)
+    input_fp = ctx.input_fingerprint(scan.inputs)
     manifest = _trusted_manifest(ctx, sess)
     if (
         ctx.write
@@ -278,7 +278,11 @@ def _publish_all(
 ) -> BuildResult:
     """The full pipeline from parsed sources: model, checks, plan, publish, record."""
     site, withheld, model_problems = model.build_site(
-        ctx.config, sources.items, drafts=ctx.drafts, bodies=ctx.cache.bodies.get
+        ctx.config,
+        sources.items,
+        drafts=ctx.drafts,
+        bodies=ctx.cache.bodies.get,
+        documents=sources.documents,
     )
     problems.extend(model_problems)
     published = {i.slug for i in site.items}
@@ -321,6 +325,9 @@ def _publish_all(
         and (manifest.withheld_fp == leaks.fingerprint or not (withheld.titles or withheld.slugs))
     )
     index_now = bool(search_fp) and not defer
+    # a session makes slow pages (PDFs) after the live ones, in finish_session()
+    plan, later = session.split_deferred(plan) if ctx.defer_search and sess else (plan, [])
+    deferred = tuple(zip(later, fingerprints(site, later, ctx.page_base).values(), strict=True))
     work = Work(
         site=site,
         pages=plan,
@@ -330,6 +337,7 @@ def _publish_all(
         rescan=manifest.withheld_fp != leaks.fingerprint,
         index=_indexer(ctx, site, manifest, search_fp) if index_now else None,
         keep_search=bool(search_fp) and defer,
+        defer=tuple(page.path for page in later),
     )
     timer.lap("plan")
     done = publish(ctx, work, _environment(ctx, sess), timer.lap)
@@ -339,7 +347,7 @@ def _publish_all(
         return result(False)
     new_manifest = Manifest(
         input=input_fp,
-        pages_fp=dict(work.fingerprints),
+        pages_fp={**work.fingerprints, **session.kept(deferred, manifest, done.files)},
         withheld=site.withheld_count,
         withheld_fp=leaks.fingerprint,
         # a deferred index still describes the previous input until finish_session()
@@ -351,13 +359,24 @@ def _publish_all(
         diagnostics=tuple(d for d in problems if not d.is_error),
     )
     # a session records the output's signature in finish_session(), after the search
-    new_manifest = new_manifest if defer else _signed(ctx, new_manifest, done)
+    # and the deferred pages
+    new_manifest = new_manifest if defer or later else _signed(ctx, new_manifest, done.files)
     sources.cache_written()  # the manifest last: it names a build whose cache is complete
     ctx.cache.save_manifest(new_manifest)
     pending = new_manifest.search_fp != search_fp or new_manifest.output_sig is None
     if sess is not None:
+        docs = tuple(sources.document_files)  # issues and circular notes, as scanned
         built = session.Built(
-            site, withheld, leaks, planned, sources.signatures, sources.entries, problems
+            site,
+            withheld,
+            leaks,
+            planned,
+            sources.signatures,
+            sources.entries,
+            problems,
+            docs,
+            deferred,
+            sources.documents,
         )
         session.remember(sess, ctx, built, done.files, new_manifest, pending)
     timer.lap("save")
@@ -373,15 +392,14 @@ def _publish_all(
     )
 
 
-def _signed(ctx: BuildContext, manifest: Manifest, done: Published) -> Manifest:
-    """``manifest`` with the signature of the output as ``done`` left it: the files
-    swapped in, looked up by name (the next build compares their stats, without a walk)."""
-    live = live_output(ctx.output, done.files)
-    files = live.files if live is not None else {}
+def _signed(ctx: BuildContext, manifest: Manifest, files: frozenset[str]) -> Manifest:
+    """``manifest`` with the signature of the output holding ``files`` (as a publish left
+    it), looked up by name (the next build compares their stats, without a walk)."""
+    live = live_output(ctx.output, files)
     return replace(
         manifest,
         output_sig=live.signature if live is not None else "",
-        output_files=tuple(sorted(files)),
+        output_files=tuple(sorted(live.files if live is not None else ())),
     )
 
 
@@ -424,9 +442,10 @@ def _publish_narrowed(
     if isinstance(done, list):
         return None
     all_fps = {**last.manifest.pages_fp, **narrowed.fingerprints}
+    documents = [(rel, sig) for _path, rel, sig in last.documents]
     manifest = replace(
         last.manifest,
-        input=ctx.input_fingerprint(list(narrowed.signatures.items())),
+        input=ctx.input_fingerprint([*narrowed.signatures.items(), *documents]),
         pages_fp=all_fps,
         output_sig=None,  # written by finish_session()
         output_files=None,
@@ -455,9 +474,9 @@ def _publish_narrowed(
 
 
 def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
-    """After a session's build: index the search (when deferred), then record the
-    manifest with the output's signature. None if there was nothing to do, else the
-    problems (none: done)."""
+    """After a session's build: index the search (when deferred) and make the deferred
+    pages (PDFs), then record the manifest with the output's signature. None if there was
+    nothing to do, else the problems (none: done)."""
     sess = options.session
     last = sess.last if sess is not None else None
     if sess is None or last is None or not last.pending:
@@ -467,33 +486,34 @@ def finish_session(options: BuildOptions) -> list[Diagnostic] | None:
     manifest = last.manifest
     files = last.files
     search_fp = search_fingerprint(last.site) if ctx.search else ""
-    if search_fp and manifest.search_fp != search_fp:
+    index = bool(search_fp) and manifest.search_fp != search_fp
+    todo = session.due(last)
+    if index or todo:
+        made = {page.path: fp for page, fp in todo}
         work = Work(
             site=last.site,
-            pages=(),
-            fingerprints={},
+            pages=[page for page, _fp in todo],
+            fingerprints=made,
             old_fingerprints={},
             policy=last.policy,
             rescan=False,
             carry=last.files,
             assets=False,
-            index=_indexer(ctx, last.site, manifest, search_fp),
+            index=_indexer(ctx, last.site, manifest, search_fp) if index else None,
         )
-        done = publish(ctx, work, _environment(ctx, None), lambda _stage: None)
+        done = publish(ctx, work, _environment(ctx, sess), lambda _stage: None)
         if isinstance(done, list):
-            ctx.cache.clear_search()
+            if index:
+                ctx.cache.clear_search()
             sess.forget()
             return done
         files = done.files
-        manifest = replace(manifest, search_fp=search_fp)
-        signed = _signed(ctx, manifest, done)
-    else:
-        live = live_output(last.output, files)
-        signed = replace(
+        manifest = replace(
             manifest,
-            output_sig=live.signature if live is not None else "",
-            output_files=tuple(sorted(live.files)) if live is not None else None,
+            search_fp=search_fp if index else manifest.search_fp,
+            pages_fp={**manifest.pages_fp, **made},
         )
+    signed = _signed(ctx, manifest, files)
     ctx.cache.save_manifest(signed)
     session.settle(sess, files, signed)
     return []

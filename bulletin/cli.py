@@ -1,7 +1,9 @@
-"""Command line: bulletin build | check | new | review | import | stats | serve | watch.
+"""Command line: bulletin build | check | new | review | import | stats | serve | watch |
+new-issue | export.
 
 The arguments are read by ``arguments.parse_command_line``; each command's handler is
-here, printing its messages in the language of the site (``--lang`` overrides it).
+here (the documents' in ``document_commands``), printing its messages in the language of
+the site (``--lang`` overrides it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from . import document_commands
 from .arguments import parse_command_line
 from .clock import site_today
 from .config import read_language
@@ -49,6 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_stats(args)
         if args.command in ("serve", "watch"):
             return cmd_live(args)
+        if args.command in ("new-issue", "export"):
+            return cmd_document(args)
     except KeyboardInterrupt:
         say(msg("cli.interrupted"), args.language)
         return 130
@@ -82,6 +87,17 @@ def say(message: Message, language: str, stream: TextIO | None = None) -> None:
     """Print ``message`` in ``language`` on ``stream`` (default: stderr)."""
     out = stream if stream is not None else sys.stderr
     print(message.render(language), file=out)
+
+
+def cmd_document(args: argparse.Namespace) -> int:
+    """bulletin new-issue | export (``document_commands``)."""
+    root = _site_dir(args.site, args.language)
+    if root is None:
+        return EXIT_USAGE
+    config = _load_config(root, _language(args, None))
+    if config is None:
+        return EXIT_CONTENT
+    return document_commands.run(args, config, _language(args, config))
 
 
 def cmd_live(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import export as exporting
 from .diagnostics import BulletinError, Diagnostic, did_you_mean
 from .fingerprint import digest_bytes
 from .fsutil import NotUTF8, decode_utf8
@@ -77,6 +78,24 @@ class StyleRule:
 
 
 @dataclass(frozen=True)
+class BulletinConfig:
+    """One bulletin (简报/信息刊物) the office compiles into numbered issues (期).
+
+    ``level`` is the adoption level an item reaches by appearing in one of its issues
+    (being in the district's issue is what 区委采用 means); ``report``, ``send`` and
+    ``distribute`` are the default 报/送/发 lines of its issues.
+    """
+
+    id: str
+    name: str
+    publisher: str
+    level: str
+    report: tuple[str, ...] = ()
+    send: tuple[str, ...] = ()
+    distribute: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     root: Path
     title: str
@@ -96,6 +115,11 @@ class SiteConfig:
     timezone: str = DEFAULT_TIMEZONE  # IANA name; validated by load_config
     max_item_bytes: int = 2 * 1024 * 1024
     style: tuple[tuple[str, StyleRule], ...] = ()
+    bulletins: tuple[BulletinConfig, ...] = ()
+    region: str = "全区"  # in the circular's heading: 关于…季度{region}信息报送采用情况的通报
+    publisher: str = ""  # printed on every page (编印单位), e.g. 中共岚川区委办公室
+    marking: str | None = None  # printed on every page; None: the language's 内部资料 line
+    export_pdf: bool = False  # [export] pdf: build each issue's PDF beside its page
     fingerprint: str = field(default="", compare=False)
 
     @property
@@ -135,6 +159,9 @@ class SiteConfig:
     def style_for(self, category_id: str) -> StyleRule | None:
         return dict(self.style).get(category_id)
 
+    def bulletin(self, bulletin_id: str) -> BulletinConfig | None:
+        return next((b for b in self.bulletins if b.id == bulletin_id), None)
+
 
 # --- validation -----------------------------------------------------------------------
 
@@ -153,7 +180,13 @@ TOP_KEYS = {
     "scoring",
     "rules",
     "style",
+    "bulletins",
+    "export",
+    "region",
+    "publisher",
+    "marking",
 }
+DISTRIBUTION_KEYS = ("report", "send", "distribute")  # 报, 送, 发
 DEFAULT_STYLE = {"briefing": StyleRule(1500, 40, 800)}
 
 
@@ -462,6 +495,16 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
             r.get(tname, s, "summary_over", int, None),
         )
 
+    bulletins = _bulletins(r, data, levels)
+    export = r.table(None, data, "export")
+    r.check_keys("export", export, {"pdf"})
+    export_pdf = r.get("export", export, "pdf", bool, False)
+    if export_pdf and not exporting.available("pdf"):
+        r.error("export", "pdf", msg("config.pdf_unavailable", install=exporting.INSTALL))
+    region = r.get(None, data, "region", str, "全区")
+    publisher = r.get(None, data, "publisher", str, "")
+    marking = r.get(None, data, "marking", str, None)
+
     for table, d, key in (
         ("quota", quota, "key"),
         ("quota", quota, "regular"),
@@ -492,5 +535,57 @@ def _build(root: Path, data: dict[str, Any], r: _Reader, raw: bytes) -> SiteConf
         timezone=timezone,
         max_item_bytes=max_bytes,
         style=tuple(sorted(style.items())),
+        bulletins=bulletins,
+        region=region,
+        publisher=publisher,
+        marking=marking,
+        export_pdf=export_pdf,
         fingerprint=digest_bytes(raw),
     )
+
+
+def _bulletins(
+    r: _Reader, data: dict[str, Any], levels: dict[str, Any]
+) -> tuple[BulletinConfig, ...]:
+    """``[bulletins.<id>]`` tables: name, publisher, level and a default distribution."""
+    out = []
+    for bid, b in r.table(None, data, "bulletins").items():
+        tname = f"bulletins.{bid}"
+        if not isinstance(b, dict):
+            r.error(None, tname, msg("config.bulletin_table"))
+            continue
+        if not ID_RE.match(bid):
+            r.error(tname, None, msg("config.bulletin_id"))
+        r.check_keys(tname, b, {"name", "publisher", "level", "distribution"})
+        for key in ("name", "publisher", "level"):
+            if key not in b:
+                r.error(tname, None, msg("config.bulletin_needs", key=key))
+        name = r.get(tname, b, "name", str, bid)
+        publisher = r.get(tname, b, "publisher", str, "")
+        level = r.get(tname, b, "level", str, "district")
+        if "level" in b and level not in levels:
+            r.error(tname, "level", msg("config.unknown_level", hint=did_you_mean(level, levels)))
+        lines: dict[str, tuple[str, ...]] = {}
+        dist = b.get("distribution", {})
+        if not isinstance(dist, dict):
+            r.error(
+                tname,
+                "distribution",
+                msg("config.distribution_table"),
+            )
+            dist = {}
+        for key, value in dist.items():
+            if key not in DISTRIBUTION_KEYS:
+                r.error(
+                    tname,
+                    "distribution",
+                    msg("field.unknown_subkey", key=key, hint=did_you_mean(key, DISTRIBUTION_KEYS)),
+                )
+            elif not isinstance(value, list) or not all(
+                isinstance(v, str) and v.strip() for v in value
+            ):
+                r.error(tname, "distribution", msg("config.distribution_names", key=key))
+            else:
+                lines[key] = tuple(v.strip() for v in value)
+        out.append(BulletinConfig(bid, name, publisher, level, **lines))
+    return tuple(out)

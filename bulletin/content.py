@@ -50,6 +50,8 @@ NOT_UTF8 = msg("name.not_utf8")
 CONTROL_RE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _CONTROL_BYTES = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 REQUIRED_KEYS = tuple(key for key, spec in FIELDS.items() if spec.required)
+# content/issues/ (bulletin issues) and content/circulars/ (circular notes): never items
+DOCUMENT_DIRS = ("issues", "circulars")
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,11 @@ def find_items(
     if not content.is_dir():
         return found, [Diagnostic("content", None, None, msg("content.dir_missing"))]
     real_root = os.path.realpath(root)
+    top = str(content)
     for dirpath, dirnames, filenames in os.walk(content, followlinks=False):
         dirnames.sort()
+        if dirpath == top:  # bulletin issues and circular notes are not items
+            dirnames[:] = [d for d in dirnames if d not in DOCUMENT_DIRS]
         for d in list(dirnames):
             full = os.path.join(dirpath, d)
             if d.startswith("."):
@@ -245,6 +250,15 @@ def too_large(rel: str, size: int, config: SiteConfig) -> Diagnostic:
 
 def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
     """Read and parse one item file, never reading more than the size limit allows."""
+    data = read_limited(path, rel, config)
+    if isinstance(data, Diagnostic):
+        return ReadResult(rel, None, (data,))
+    return read_item(data, rel, config)
+
+
+def read_limited(path: Path | str, rel: str, config: SiteConfig) -> bytes | Diagnostic:
+    """A content file's bytes, or why not (unreadable; over ``max_item_bytes``: found
+    reading at most the limit and a byte, whatever the file's size)."""
     limit = config.max_item_bytes + 1
     try:
         with open(path, "rb") as fh:
@@ -256,17 +270,10 @@ def read_file(path: Path, rel: str, config: SiteConfig) -> ReadResult:
             if len(data) == want < limit:
                 data += fh.read(limit - want)
             if len(data) > config.max_item_bytes:
-                return ReadResult(
-                    rel, None, (too_large(rel, os.fstat(fh.fileno()).st_size, config),)
-                )
+                return too_large(rel, os.fstat(fh.fileno()).st_size, config)
     except OSError as exc:
-        problem = msg("content.cannot_read", error=str(exc))
-        return ReadResult(rel, None, (Diagnostic(rel, None, None, problem),))
-    return read_item(data, rel, config)
-
-
-def content_hash(data: bytes) -> str:
-    return digest_bytes(data)
+        return Diagnostic(rel, None, None, msg("content.cannot_read", error=str(exc)))
+    return data
 
 
 class _Parser:
@@ -284,33 +291,15 @@ class _Parser:
 def read_item(data: bytes, rel: str, config: SiteConfig) -> ReadResult:
     """Decode, split, parse and validate one item file's bytes."""
     problems: list[Diagnostic] = []
-
-    def fail(line: int | None, field: str | None, message: Message) -> ReadResult:
-        problems.append(Diagnostic(rel, line, field, message))
-        return ReadResult(rel, None, tuple(problems))
-
     stem = _stem(rel)
     if len(data) > config.max_item_bytes:
         return ReadResult(rel, None, (too_large(rel, len(data), config),))
     name_problem = file_name_problem(stem)
     if name_problem is not None:
         return ReadResult(rel, None, (file_name_diagnostic(rel, name_problem),))
-    try:
-        text = decode_utf8(data)
-    except NotUTF8 as exc:
-        return fail(exc.line, None, exc.message)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x00" in text:
-        return fail(None, None, msg("content.nul"))
-    control = CONTROL_RE.search(text) if _has_control(data, text) else None
-    if control is not None:
-        return fail(
-            text.count("\n", 0, control.start()) + 1,
-            None,
-            msg("content.control", code=ord(control.group())),
-        )
-
+    text = document_text(data, rel)
+    if isinstance(text, Diagnostic):
+        return ReadResult(rel, None, (text,))
     front, found = read_front_matter(text, rel)
     problems.extend(found)
     if front is None:
@@ -427,6 +416,28 @@ def _empty_body_line(body: str, body_line: int) -> int:
     if blank == len(body):
         return body_line - 1
     return body_line + body.count("\n", 0, blank)
+
+
+def document_text(data: bytes, rel: str) -> str | Diagnostic:
+    """A content file's bytes as text with "\\n" newlines, or why not (not UTF-8, NUL
+    bytes, control characters: with their line)."""
+    try:
+        text = decode_utf8(data)
+    except NotUTF8 as exc:
+        return Diagnostic(rel, exc.line, None, exc.message)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return Diagnostic(rel, None, None, msg("content.nul"))
+    control = CONTROL_RE.search(text) if _has_control(data, text) else None
+    if control is not None:
+        return Diagnostic(
+            rel,
+            text.count("\n", 0, control.start()) + 1,
+            None,
+            msg("content.control", code=ord(control.group())),
+        )
+    return text
 
 
 def _time_of(node: yaml.Node, config: SiteConfig) -> dt.datetime | None:

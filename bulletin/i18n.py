@@ -233,6 +233,65 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh-CN": "站内搜索需要启用浏览器的 JavaScript。",
         "en": "Search needs JavaScript.",
     },
+    # --- bulletin issues, circulars and printed documents (issues.py, documents.py) ---
+    "issues": {"zh-CN": "简报", "en": "Bulletins"},
+    "issue_number": {"zh-CN": "第{n}期", "en": "No. {n}"},
+    "issue_label": {"zh-CN": "{year}年第{n}期", "en": "{year}, No. {n}"},
+    "issue_count": {"zh-CN": "{n} 期", "en": "{n} issues"},
+    "no_issues": {"zh-CN": "暂无刊期。", "en": "No issues yet."},
+    "issue_items_n": {"zh-CN": "{n} 篇", "en": "{n} items"},
+    "bulletin_level": {
+        "zh-CN": "编入本刊即为{level}采用",
+        "en": "Inclusion counts as adoption by {level}",
+    },
+    "editor_note": {"zh-CN": "编者按", "en": "Editor's note"},
+    "dist_report": {"zh-CN": "报", "en": "To"},
+    "dist_send": {"zh-CN": "送", "en": "Cc"},
+    "dist_distribute": {"zh-CN": "发", "en": "Distribution"},
+    "copies": {"zh-CN": "共印{n}份", "en": "{n} copies printed"},
+    "signed_by": {"zh-CN": "签发：{name}", "en": "Signed off by {name}"},
+    "issue_contents": {"zh-CN": "本期目录", "en": "In this issue"},
+    "appeared_in": {"zh-CN": "编入", "en": "Appeared in"},
+    "download_pdf": {"zh-CN": "下载 PDF", "en": "Download PDF"},
+    "draft_issue_notice": {
+        "zh-CN": "草稿：本期尚未签发，仅供预览。",
+        "en": "Draft: this issue has not been signed off and is shown for preview only.",
+    },
+    "circulars": {"zh-CN": "季度通报", "en": "Quarterly circulars"},
+    "circular_title": {
+        "zh-CN": "关于{year}年第{quarter}季度{region}信息报送采用情况的通报",
+        "en": "Circular on reporting and adoption in {region}, Q{n} {year}",
+    },
+    "circular_in_progress": {
+        "zh-CN": "本季度尚未结束，数据统计截至{date}，报送定额按进行中计。",
+        "en": "This quarter is still in progress: figures as of {date}; quotas are still open.",
+    },
+    "circular_period": {
+        "zh-CN": "统计期间：{start}至{end}",
+        "en": "Period: {start} to {end}",
+    },
+    "circular_figures": {"zh-CN": "一、各单位报送采用情况", "en": "1. Figures per unit"},
+    "circular_adopted": {"zh-CN": "二、采用信息目录", "en": "2. Items adopted"},
+    "circular_short": {"zh-CN": "三、未完成报送定额的单位", "en": "3. Units short of their quota"},
+    "circular_criticism": {"zh-CN": "四、通报批评候选单位", "en": "4. Criticism candidates"},
+    "circular_next": {"zh-CN": "五、下一步要求", "en": "5. Next steps"},
+    "circular_next_default": {
+        "zh-CN": "各单位要对照报送定额，查找差距，提高信息报送的时效和质量。",
+        "en": "Every unit should meet its quota and report promptly and accurately.",
+    },
+    "circular_months": {"zh-CN": "各月报送", "en": "Reported per month"},
+    "circular_summary": {
+        "zh-CN": "本季度{region}共报送信息{reported}条，被采用{adopted}条。",
+        "en": "{reported} items reported this quarter, {adopted} adopted.",
+    },
+    "no_short_units": {"zh-CN": "各单位均完成报送定额。", "en": "Every unit met its quota."},
+    "short_units_open": {
+        "zh-CN": "本季度尚未结束，暂不认定。",
+        "en": "The quarter is not over yet.",
+    },
+    "no_adopted": {"zh-CN": "本季度暂无被采用信息。", "en": "No item adopted this quarter."},
+    "quarter_n": {"zh-CN": "第{q}季度", "en": "Q{n}"},
+    "page_marking": {"zh-CN": "内部资料，注意保存", "en": "Internal material: keep safe"},
 }
 
 # The strings search.html hands to the search client, which formats {n}, {q}… itself.

@@ -672,7 +672,139 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "bulletin: {year}年没有发布的信息",
         "en": "bulletin: no published item in {year}",
     },
+    # --- bulletin new-issue and export (document_commands.py) ---------------------------
+    "export.unavailable": {
+        "zh-CN": "bulletin: 导出 {fmt} 需要 {name}，尚未安装：{install}",
+        "en": "bulletin: exporting {fmt} needs {name}, which is not installed: {install}",
+    },
+    "export.errors": {
+        "zh-CN": "bulletin: {n} 个错误；没有导出",
+        "en": "bulletin: {n} error(s); nothing was exported",
+    },
+    "export.no_issue": {
+        "zh-CN": "bulletin: 没有已发布的 {bulletin} {year}年第{number}期{known}",
+        "en": "bulletin: no published issue {bulletin} {year} No. {number}{known}",
+    },
+    "export.known_issues": {
+        "zh-CN": "（本站有：{issues}）",
+        "en": "; the site has: {issues}",
+    },
+    "export.no_circular": {
+        "zh-CN": "bulletin: 没有{year}年第{quarter}季度的通报（该季度未开始，或当年没有信息）",
+        "en": "bulletin: no circular for {year} Q{quarter} (not begun, or no items that year)",
+    },
+    "export.no_anthology": {
+        "zh-CN": "bulletin: 没有{year}年的调研文集（当年没有优秀调研报告）",
+        "en": "bulletin: no anthology for {year} (no excellent research report that year)",
+    },
+    "export.fonts": {"zh-CN": "字体：{fonts}", "en": "fonts: {fonts}"},
+    "export.no_fonts": {"zh-CN": "无", "en": "none"},
+    "export.no_cjk_font": {
+        "zh-CN": "bulletin: 警告：没有找到中文字体，中文可能印成方框"
+        "（Debian：apt-get install fonts-noto-cjk）",
+        "en": "bulletin: warning: no Chinese font found; Chinese text may print as boxes "
+        "(Debian: apt-get install fonts-noto-cjk)",
+    },
+    "issue.unknown_bulletin": {
+        "zh-CN": "未知的刊物“{value}”{hint}",
+        "en": 'unknown bulletin "{value}"{hint}',
+    },
+    "issue.bulletins": {"zh-CN": "（刊物：{ids}）", "en": " (bulletins: {ids})"},
+    "issue.no_bulletins": {
+        "zh-CN": "（site.toml 里没有 [bulletins.<编号>]）",
+        "en": " (site.toml has no [bulletins.<id>])",
+    },
+    "issue.number_min": {"zh-CN": "期号至少为 1", "en": "must be 1 or more"},
+    "issue.number_taken": {
+        "zh-CN": "bulletin: {label}已经是 {path}；没有覆盖",
+        "en": "bulletin: {label} is already {path}; not overwritten",
+    },
+    # --- bulletin issues and circular notes (issues/, config.py) -------------------------
+    "issue.whole_number": {
+        "zh-CN": "必须是整数，例如 15",
+        "en": "must be a whole number such as 15",
+    },
+    "issue.use_id": {"zh-CN": "（请写它的编号“{id}”）", "en": ' (use its id "{id}")'},
+    "issue.items_list": {
+        "zh-CN": "必须是信息文件名（slug）的列表",
+        "en": "must be a list of item slugs",
+    },
+    "issue.no_items": {"zh-CN": "没有列出任何信息", "en": "lists no item"},
+    "issue.listed_twice": {
+        "zh-CN": "“{slug}”在本期重复列出（第 {line} 行已有）",
+        "en": '"{slug}" is listed twice in this issue (also on line {line})',
+    },
+    "issue.note_name": {
+        "zh-CN": "通报补充说明的文件名应为 年份-q季度.md，例如 2026-q2.md",
+        "en": "a circular note is named YEAR-qN.md, e.g. 2026-q2.md",
+    },
+    "issue.note_empty": {"zh-CN": "补充说明没有正文", "en": "the note has no text"},
+    "issue.item_later": {
+        "zh-CN": "那条信息的日期是 {item_date}，晚于本期（{issue_date}）",
+        "en": "that item is dated {item_date}, after this issue ({issue_date})",
+    },
+    "issue.number_used": {
+        "zh-CN": "{label}已经是 {path}；同一刊物同一年的期号不能重复",
+        "en": "{label} is already {path}; numbers are unique per bulletin and year",
+    },
+    "config.pdf_unavailable": {
+        "zh-CN": "需要 WeasyPrint，尚未安装：{install}",
+        "en": "needs WeasyPrint, which is not installed: {install}",
+    },
+    "config.bulletin_table": {
+        "zh-CN": "必须是包含 name、publisher 和 level 的表",
+        "en": "must be a table with name, publisher and level",
+    },
+    "config.bulletin_id": {
+        "zh-CN": "刊物编号只能用小写英文字母、数字、- 和 _",
+        "en": "bulletin ids use lowercase ASCII letters, digits, '-' and '_'",
+    },
+    "config.bulletin_needs": {"zh-CN": "刊物需要填写 {key}", "en": "a bulletin needs {key}"},
+    "config.distribution_table": {
+        "zh-CN": "必须是表：{{ report = [...], send = [...], distribute = [...] }}",
+        "en": "must be a table: {{ report = [...], send = [...], distribute = [...] }}",
+    },
+    "config.distribution_names": {
+        "zh-CN": "{key} 必须是名称的列表",
+        "en": "{key} must be a list of names",
+    },
     # --- argument help (cli.py) --------------------------------------------------------
+    "help.new_issue": {
+        "zh-CN": "写出刊物的下一期文件（草稿），列出尚未编入的信息供选用",
+        "en": "write the next issue file of a bulletin, proposing the items not yet in one",
+    },
+    "help.bulletin": {"zh-CN": "刊物编号（site.toml 的 [bulletins.<编号>]）", "en": "bulletin id"},
+    "help.issue_number": {
+        "zh-CN": "期号（默认：下一个未用的期号）",
+        "en": "issue number (default: the next free number)",
+    },
+    "help.export": {
+        "zh-CN": "把一期刊物、一份通报或一本文集导出为 PDF 或 Word",
+        "en": "write an issue, a circular or an anthology as PDF or Word",
+    },
+    "help.export_issue": {
+        "zh-CN": "一期刊物：刊物 年 期号",
+        "en": "a bulletin issue: BULLETIN YEAR NUMBER",
+    },
+    "help.export_circular": {
+        "zh-CN": "季度通报：年 季度",
+        "en": "a quarter's circular (通报): YEAR QUARTER",
+    },
+    "help.export_anthology": {
+        "zh-CN": "年度调研文集：年",
+        "en": "a year's research anthology: YEAR",
+    },
+    "help.export_year": {"zh-CN": "年份", "en": "year"},
+    "help.export_number": {"zh-CN": "期号", "en": "issue number"},
+    "help.quarter": {"zh-CN": "季度（1–4）", "en": "quarter (1-4)"},
+    "help.export_output": {
+        "zh-CN": "输出文件（默认：./<名称>.<格式>）",
+        "en": "output file (default: ./<name>.<format>)",
+    },
+    "help.export_today": {
+        "zh-CN": "统计数字截止的日期",
+        "en": "date of the figures",
+    },
     "help.description": {
         "zh-CN": "生成党委系统办公室的信息简报网站。",
         "en": "Build the information-bulletin site of a party-committee office.",

@@ -15,6 +15,8 @@ from .clock import start_of_day
 from .config import SiteConfig
 from .content import SourceItem
 from .diagnostics import Diagnostic, did_you_mean
+from .fingerprint import digest
+from .issues import CircularNote, Documents, Issue, check_issues
 from .messages import Message, msg
 from .schema import WITHHELD, Honoree
 from .urls import category_url, item_url, level_url, unit_url
@@ -52,6 +54,7 @@ class Adoption:
     level: Level
     date: dt.date | None
     by: str | None
+    issue: Issue | None = None  # the issue (期) whose inclusion is this adoption
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ class Item:
     # newest first when sorted in reverse: (the instant of ``moment``, slug); the home page,
     # the lists and the feeds all use it, so they agree on which item is newer
     sort_key: tuple[float, str] = field(repr=False, compare=False)
+    issues: tuple[Issue, ...] = ()  # the published issues it appeared in, oldest first
 
     @property
     def html(self) -> str:
@@ -160,6 +164,8 @@ class Site:
     drafts_included: bool
     drafts_skipped: int
     withheld_count: int
+    issues: tuple[Issue, ...] = ()  # published issues, by bulletin then date
+    notes: tuple[CircularNote, ...] = ()  # what quarterly circulars add (下一步要求)
     pending_count: int = 0  # items awaiting sign-off ([rules] require_signoff)
     _by_slug: dict[str, Item] = field(default_factory=dict, repr=False, compare=False)
     _thread_of: dict[str, Thread] = field(default_factory=dict, repr=False, compare=False)
@@ -270,11 +276,14 @@ def build_site(
     *,
     drafts: bool = False,
     bodies: BodyLookup | None = None,
+    documents: Documents | None = None,
 ) -> tuple[Site, Withheld, list[Diagnostic]]:
     """Cross-check all items and keep what may be published.
 
     ``bodies`` maps an item key to its (html, text); by default the bodies carried
-    by the sources themselves.
+    by the sources themselves. ``documents`` holds the bulletin issues (期) — an item in
+    a published issue is adopted at its bulletin's level (``issue_adoptions``) — and the
+    circular notes.
     """
     if bodies is None:
         own = {s.key: (s.body.html, s.body.text) for s in sources}
@@ -366,9 +375,25 @@ def build_site(
                     )
                 )
 
+    documents = documents or Documents()
+    checked = check_issues(
+        config,
+        documents,
+        by_slug,
+        drafts=drafts,
+        is_withheld=is_withheld,
+        unpublished=unpublished_reason,
+    )
+    problems.extend(checked.problems)
+    in_issues: dict[str, list[Issue]] = {}
+    for issue in sorted(checked.issues, key=lambda i: (i.date, i.bulletin.id, i.number)):
+        for slug in issue.slugs:
+            in_issues.setdefault(slug, []).append(issue)
+
     items: dict[str, Item] = {}
     zone = config.zone
     for slug, src in published.items():
+        appeared = tuple(in_issues.get(slug, ()))
         moment = src.time or start_of_day(src.date, zone)
         items[slug] = Item(
             slug=slug,
@@ -384,7 +409,11 @@ def build_site(
             tags=src.tags,
             draft=src.status == "draft" or slug in pending,
             internal=src.classification == "internal",
-            adoptions=tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
+            adoptions=issue_adoptions(
+                tuple(Adoption(levels[a.level], a.date, a.by) for a in src.adopted_by),
+                appeared,
+                levels,
+            ),
             instructions=tuple(
                 Instruction(i.by, levels[i.level], i.date) for i in src.instructions
             ),
@@ -402,9 +431,11 @@ def build_site(
             pending=slug in pending,
             chars=src.body.chars,
             body_key=src.key,
-            meta_key=src.meta_key,
+            # what the issues add to an item is part of what list pages show of it
+            meta_key=_with_issues(src.meta_key, appeared),
             bodies=bodies,
             sort_key=(moment.timestamp(), slug),
+            issues=appeared,
         )
 
     threads, thread_problems = _threads(items, by_slug)
@@ -421,16 +452,44 @@ def build_site(
         drafts_included=drafts,
         drafts_skipped=0 if drafts else len(drafts_all),
         withheld_count=len(withheld),
+        issues=checked.issues,
+        notes=documents.notes,
         pending_count=len(pending),
         _by_slug=dict(items),
         _thread_of=thread_of,
     )
     hidden = Withheld(
-        titles=tuple(sorted(s.title for s in withheld)),
+        titles=tuple(sorted([s.title for s in withheld] + list(checked.withheld_labels))),
         slugs=tuple(sorted(s.slug for s in withheld)),
         paths=tuple(sorted(s.path for s in withheld)),
     )
     return site, hidden, problems
+
+
+def issue_adoptions(
+    own: tuple[Adoption, ...], appeared: Sequence[Issue], levels: dict[str, Level]
+) -> tuple[Adoption, ...]:
+    """An item's adoptions: its own ``adopted-by`` and, for each published (non-draft)
+    issue it appeared in, adoption at the bulletin's level by 《name》YYYY年第N期 on the
+    issue's date. One adoption per level: the earliest issue replaces the item's own
+    entry for that level, so an adoption is never counted twice. In level order.
+    """
+    by_level = {a.level.id: a for a in own}
+    for issue in appeared:  # oldest first
+        level = issue.bulletin.level
+        if issue.draft or (level in by_level and by_level[level].issue is not None):
+            continue
+        by_level[level] = Adoption(levels[level], issue.date, issue.label, issue)
+    if len(by_level) == len(own) and all(a is by_level[a.level.id] for a in own):
+        return own
+    order = list(levels)
+    return tuple(sorted(by_level.values(), key=lambda a: order.index(a.level.id)))
+
+
+def _with_issues(meta_key: str, appeared: Sequence[Issue]) -> str:
+    if not appeared:
+        return meta_key
+    return digest(meta_key, *(f"{i.key}:{i.url}:{i.label}:{i.date}:{i.draft}" for i in appeared))
 
 
 def _similar_file(

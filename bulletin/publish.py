@@ -36,7 +36,7 @@ from .indexing import SEARCH_DIR
 from .model import Site
 from .output import PageWriter, Staging, WriteStats
 from .plan.page import Page
-from .render import render_page
+from .render import make_page
 
 STATIC = Path(__file__).parent / "static"
 PARALLEL_MIN = 256  # below this many pages, render in-process
@@ -56,6 +56,9 @@ class Work:
     assets: bool = True  # (re)stage the static assets
     index: Callable[[Path], None] | None = None  # writes <staging>/search-index/
     keep_search: bool = False  # carry the published search index over as it is
+    # pages a session makes later (PDFs): the file the live output has, if any, stays as
+    # it is until then
+    defer: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -105,13 +108,12 @@ def render_batch(
     out: list[Rendered | Diagnostic] = []
     for i in indices:
         page = job.pages[i]
-        data = render_page(page, env, job.site, job.today)
-        if isinstance(data, Diagnostic):
-            out.append(data)
+        made = make_page(page, env, job.site, job.today)
+        if isinstance(made, Diagnostic):
+            out.append(made)
         else:
-            out.append(
-                Rendered(page.path, job.writer.write(page.path, data), job.policy.leaks(data))
-            )
+            written = job.writer.write(page.path, made.data)
+            out.append(Rendered(page.path, written, job.policy.leaks(made.text)))
     return out
 
 
@@ -128,6 +130,7 @@ def publish(
         staging.carry(work.carry)
         todo: list[int] = []
         root = str(staging.path) + os.sep
+        staging.carry(path for path in work.defer if os.path.isfile(root + path))
         for index, page in enumerate(work.pages):
             fp = work.fingerprints[page.path]
             if work.old_fingerprints.get(page.path) == fp and os.path.isfile(root + page.path):

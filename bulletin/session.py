@@ -21,6 +21,10 @@ It never renders or writes the output: the build's one executor does
 deleted or renamed file, a changed status or classification, a page that comes or goes,
 an error, other options, another day — gives None, and the build runs in full.
 
+Pages slow to make (PDFs: ``plan.page.DEFERRED_KINDS``) are left out of what a session
+publishes at once (``split_deferred``): the live output keeps their last file until the
+session's next step (``build.finish_session``) makes them, as it indexes search.
+
 Everything a ``LastBuild`` holds is plain data and the model (no open files, no
 threads), so a later change can rebuild one from what a build recorded on disk.
 """
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -40,11 +45,14 @@ from .confidential import LeakPolicy
 from .context import BuildContext
 from .diagnostics import Diagnostic
 from .fsutil import Signature, stat_signature
+from .issues import Documents
 from .plan import pages
-from .plan.page import Page, Planner, body_slugs, fingerprints
+from .plan.page import DEFERRED_KINDS, Page, Planner, body_slugs, fingerprints
 from .sources import Scan
 
 Warnings = dict[str, tuple[Diagnostic, ...]]  # file → its warnings
+Deferred = tuple[tuple[Page, str], ...]  # pages made later, each with its fingerprint
+Files = tuple[tuple[str, str, Signature], ...]  # (path, site-relative path, signature)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class Built:
     signatures: list[tuple[str, Signature]]  # item files in scan order
     entries: dict[str, ItemEntry]  # the item index
     problems: list[Diagnostic]  # its warnings
+    documents: Files = ()  # bulletin issues and circular notes, as scanned
+    deferred: Deferred = ()  # pages left for the session's next step (PDFs)
+    papers: Documents = Documents()  # those issues and notes, as read
 
 
 @dataclass(frozen=True)
@@ -78,8 +89,16 @@ class LastBuild:
     body_pages: dict[str, tuple[str, ...]]  # slug → pages showing its body
     files: frozenset[str]  # every file of the live output
     manifest: Manifest
-    pending: bool  # the search index or the manifest on disk is behind
+    pending: bool  # the search index, deferred pages or the manifest on disk are behind
     shortcuts: bool  # whether narrow() may start from here
+    documents: Files = ()  # bulletin issues and circular notes, as scanned
+    deferred: Deferred = ()  # pages made after the live ones (PDFs), with their fingerprints
+    papers: Documents = Documents()  # those issues and notes, as read
+
+    @property
+    def inputs(self) -> list[tuple[str, Signature]]:
+        """Every content file's signature, as ``Scan.inputs`` gives them."""
+        return [*self.signatures.items(), *((rel, sig) for _p, rel, sig in self.documents)]
 
 
 @dataclass(frozen=True)
@@ -96,6 +115,7 @@ class Narrowed:
     check_warnings: Warnings
     problems: list[Diagnostic]  # the build's warnings, in file order
     body_pages: dict[str, tuple[str, ...]]  # slug → pages showing its body, as now
+    deferred: Deferred = ()  # every deferred page of the site now (PDFs), as pages
 
 
 class BuildSession:
@@ -175,7 +195,39 @@ def remember(
         pending=pending,
         # a warning about the site as a whole (not one item file) needs the full build
         shortcuts=all(d.path in entries for d in built.problems),
+        documents=built.documents,
+        deferred=built.deferred,
+        papers=built.papers,
     )
+
+
+def kept(deferred: Deferred, manifest: Manifest, files: Iterable[str]) -> dict[str, str]:
+    """What a manifest records of deferred pages before they are made: the fingerprint of
+    the file the live output keeps (``files``), if any. A page whose recorded fingerprint
+    differs from its own is made by ``build.finish_session`` (or by the next build)."""
+    live = set(files)
+    old = manifest.pages_fp
+    return {p.path: old[p.path] for p, _fp in deferred if p.path in live and p.path in old}
+
+
+def due(last: LastBuild) -> Deferred:
+    """The deferred pages (PDFs) to make now: their file is missing or was made from
+    something else."""
+    recorded = last.manifest.pages_fp
+    return tuple(
+        (page, fp)
+        for page, fp in last.deferred
+        if recorded.get(page.path) != fp or page.path not in last.files
+    )
+
+
+def split_deferred(pages: Iterable[Page]) -> tuple[list[Page], list[Page]]:
+    """The pages a session publishes at once, and those it makes after them (PDFs)."""
+    now: list[Page] = []
+    later: list[Page] = []
+    for page in pages:
+        (later if page.kind in DEFERRED_KINDS else now).append(page)
+    return now, later
 
 
 def scan(session: BuildSession | None, changed: frozenset[str] | None, root: Path) -> Scan | None:
@@ -199,7 +251,9 @@ def scan(session: BuildSession | None, changed: frozenset[str] | None, root: Pat
                 return None
             sig = stat_signature(st)
         files.append((path, rel, sig))
-    return Scan(files, [])
+    # the issues and circular notes as scanned (a change to one is not an item file's:
+    # it took the real scan above)
+    return Scan(files, [], list(last.documents))
 
 
 def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) -> Narrowed | None:
@@ -286,6 +340,13 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
         plan = pages.plan_some(site, last.today, affected, slugs, planners)
         if {p.path for p in plan} != affected:
             return None  # the plan moved under us: let the full build sort it out
+    plan, later = split_deferred(plan)
+    # the deferred pages (PDFs) planned over the new model, with what they will be made from
+    again = {page.path: page for page in later}
+    remade = fingerprints(site, later, last.base, ctx.dep_values(site))
+    deferred = tuple(
+        (again.get(page.path, page), remade.get(page.path, fp)) for page, fp in last.deferred
+    )
     return Narrowed(
         site=site,
         policy=policy,
@@ -297,6 +358,7 @@ def narrow(session: BuildSession, ctx: BuildContext, changed: frozenset[str]) ->
         read_warnings=read_warnings,
         check_warnings=check_warnings,
         problems=problems,
+        deferred=deferred,
     )
 
 
@@ -317,7 +379,11 @@ def _restructured(
         if result is not None and result.item is not None:
             sources.append(result.item)
     site, withheld, problems = model.build_site(
-        ctx.config, sources, drafts=ctx.drafts, bodies=ctx.cache.bodies.get
+        ctx.config,
+        sources,
+        drafts=ctx.drafts,
+        bodies=ctx.cache.bodies.get,
+        documents=last.papers,
     )
     if (
         problems
@@ -379,6 +445,7 @@ def advance(session: BuildSession, narrowed: Narrowed, manifest: Manifest) -> No
         check_warnings=narrowed.check_warnings,
         manifest=manifest,
         pending=True,
+        deferred=narrowed.deferred,
     )
 
 

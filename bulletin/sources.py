@@ -5,16 +5,23 @@
 there are many — and keeps the rest from the cache's item index. Bodies are split off
 the parse results in the workers: the item index keeps the slim results (all the model
 needs), the body store the HTML and text (loaded when a page shows them).
+
+The office's own documents — bulletin issues under ``content/issues/`` and circular notes
+under ``content/circulars/`` — are scanned with the items (their signatures are part of
+the build's input) and read by ``issues`` on every build that reads anything: they are
+few, and what an issue says depends on every item it names.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import __version__, content, parallel
+from . import __version__, content, issues, parallel
 from .cache import Body, BuildCache, ItemEntry
 from .config import SiteConfig
 from .diagnostics import Diagnostic
@@ -30,10 +37,18 @@ class Scan:
 
     files: list[tuple[str, str, Signature]]  # (path, site-relative posix path, signature)
     problems: list[Diagnostic]
+    # bulletin issues and circular notes, the same way (``find_documents``)
+    documents: list[tuple[str, str, Signature]] = field(default_factory=list)
 
     @functools.cached_property
     def signatures(self) -> list[tuple[str, Signature]]:
+        """The item files' signatures, in scan order."""
         return [(rel, sig) for _p, rel, sig in self.files]
+
+    @property
+    def inputs(self) -> list[tuple[str, Signature]]:
+        """Every content file's signature: the items', then the documents'."""
+        return self.signatures + [(rel, sig) for _p, rel, sig in self.documents]
 
 
 def _done() -> None:
@@ -51,6 +66,8 @@ class Sources:
     entries: dict[str, ItemEntry]  # the item index as it is now
     # waits until the cache of what was read is on disk (it may be written in a child)
     cache_written: Callable[[], None] = _done
+    documents: issues.Documents = issues.Documents()  # bulletin issues, circular notes
+    document_files: list[tuple[str, str, Signature]] = field(default_factory=list)  # as scanned
 
 
 def config_key(config: SiteConfig) -> str:
@@ -59,12 +76,37 @@ def config_key(config: SiteConfig) -> str:
 
 
 def scan_sources(config: SiteConfig) -> Scan:
-    """The item files under content/ and their signatures."""
+    """The item files and documents under content/ and their signatures."""
     found, problems = content.find_items(config)
     files = [
         (path, rel, stat_signature(st) if st is not None else MISSING) for path, rel, st in found
     ]
-    return Scan(files, problems)
+    return Scan(files, problems, find_documents(config))
+
+
+def find_documents(config: SiteConfig) -> list[tuple[str, str, Signature]]:
+    """Issue files under content/issues/ and circular notes under content/circulars/:
+    (path, site-relative posix path, stat signature), sorted by path. Hidden files and
+    folders, and anything but plain files (a symbolic link, a pipe), are skipped."""
+    found = []
+    for name in content.DOCUMENT_DIRS:
+        folder = config.content_dir / name
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            prefix = os.path.relpath(dirpath, config.root).replace(os.sep, "/") + "/"
+            for file in sorted(filenames):
+                if not file.endswith(".md") or file.startswith("."):
+                    continue
+                path = os.path.join(dirpath, file)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    found.append((path, prefix + file, stat_signature(st)))
+    return sorted(found, key=lambda entry: entry[1])
 
 
 def split_body(result: content.ReadResult) -> tuple[content.ReadResult, Body | None]:
@@ -148,7 +190,17 @@ def read_sources(
         problems.extend(result.diagnostics)
         if result.item is not None:
             items.append(result.item)
-    return Sources(items, problems, [rel for _p, rel in todo], scan.signatures, entries, written)
+    documents, found = issues.read_documents(((p, rel) for p, rel, _s in scan.documents), config)
+    return Sources(
+        items,
+        problems + found,
+        [rel for _p, rel in todo],
+        scan.signatures,
+        entries,
+        written,
+        documents,
+        scan.documents,
+    )
 
 
 def update_sources(

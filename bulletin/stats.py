@@ -71,6 +71,10 @@ def item_points(item: Item, site: Site) -> int:
     )
 
 
+def quarter_start(year: int, quarter: int) -> dt.date:
+    return dt.date(year, quarter * 3 - 2, 1)
+
+
 def quarter_end(year: int, quarter: int) -> dt.date:
     if quarter == 4:
         return dt.date(year, 12, 31)
@@ -154,20 +158,26 @@ def assessed_units(site: Site) -> list[Unit]:
     return [u for u in site.units if u.assessed]
 
 
-def criticism(site: Site, year: int) -> dict[str, tuple[Reason, ...]]:
-    """Criticism candidates (通报批评) of ``year``: unit id → reasons, in unit order."""
-    active = {i.unit.id for i in published(site) if i.year == year}
+def criticism(site: Site, year: int, until: dt.date | None = None) -> dict[str, tuple[Reason, ...]]:
+    """Criticism candidates (通报批评) of ``year``: unit id → reasons, in unit order.
+
+    With ``until`` (a quarter's end, for its circular), as things stood that day: only
+    items dated up to it count, and a thread whose final report came later is still open.
+    """
+    last = until or dt.date.max
+    active = {i.unit.id for i in published(site) if i.year == year and i.date <= last}
     found: dict[str, list[Reason]] = defaultdict(list)
     for unit in assessed_units(site):
         if unit.id not in active:
             found[unit.id].append(Reason("no-items"))
     for thread in emergency_threads(site):
         first = thread.first
-        if first.year != year:
+        if first.year != year or first.date > last:
             continue
         if is_late(first, site):
             found[first.unit.id].append(Reason("late-report", first, report_delay_minutes(first)))
-        if thread.is_open:
+        final = thread.final
+        if final is None or final.date > last:
             found[first.unit.id].append(Reason("not-finalised", first))
     return {u.id: tuple(found[u.id]) for u in assessed_units(site) if found.get(u.id)}
 

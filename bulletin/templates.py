@@ -104,6 +104,7 @@ def make_environment(config: SiteConfig, bytecode_dir: Path | None = None) -> ji
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["cndate"] = lambda value: format_date(lang, value)
     env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["css_string"] = css_string
     env.filters["demote_headings"] = demote_headings
     env.filters["wrap_tables"] = wrap_tables
     return env
@@ -137,6 +138,14 @@ def wrap_tables(html: str) -> Markup:
             "</table>", "</table></div>"
         )
     )
+
+
+def css_string(value: object) -> Markup:
+    """``value`` as a quoted CSS string, safe inside a <style> element."""
+    text = str(value)
+    for char, escaped in (("\\", "\\5c "), ('"', "\\22 "), ("<", "\\3c "), ("\n", "\\a ")):
+        text = text.replace(char, escaped)
+    return Markup(f'"{text}"')
 
 
 def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache | None:

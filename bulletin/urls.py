@@ -58,3 +58,25 @@ def out_path(url: str, base_path: str) -> str:
 def feed_path(url: str, base_path: str) -> str:
     """The Atom feed of a page's items: ``/b/units/x/`` → ``units/x/feed.xml``."""
     return out_path(url, base_path).removesuffix("index.html") + "feed.xml"
+
+
+def issues_url(base_path: str, bulletin_id: str | None = None) -> str:
+    """``/issues/``, every bulletin's issues by year; with ``bulletin_id``, that bulletin's
+    place on it (one page lists them all)."""
+    return f"{base_path}issues/" + (f"#{quote(bulletin_id)}" if bulletin_id else "")
+
+
+def issue_url(base_path: str, bulletin_id: str, year: int, number: int) -> str:
+    """A bulletin issue (期) laid out as the printed 简报: ``<base>issues/<id>/<year>/<n>/``."""
+    return f"{base_path}issues/{quote(bulletin_id)}/{year}/{number}/"
+
+
+def issue_pdf_name(bulletin_id: str, year: int, number: int) -> str:
+    """The file name of an issue's PDF beside its page: bulletin, year and number (never
+    a title: a file name must not carry what a withheld issue would say)."""
+    return f"{bulletin_id}-{year}-{number}.pdf"
+
+
+def circular_url(base_path: str, year: int, quarter: int) -> str:
+    """A quarter's circular (通报): ``<base>stats/<year>/q<N>/``."""
+    return section_url(base_path, "stats", year, f"q{quarter}")

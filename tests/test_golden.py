@@ -99,12 +99,23 @@ def test_golden_files_cover_every_page_kind() -> None:
         "categories/briefing/index.html",
         "adopted/city/index.html",
         "assets/style.css",
+        "assets/print.css",
+        "issues/index.html",
+        "issues/qingshi/2026/2/index.html",  # a special issue (专刊), three items
+        "issues/qingshi/2026/1/index.html",  # an editor's note (编者按)
+        "stats/2026/q1/index.html",  # a quarter over, with its 下一步要求 note
+        "stats/2026/q2/index.html",  # a quarter in progress
     ):
         assert rel in expected, f"golden set lacks {rel}"
     # Withheld and draft items have no page, and nothing names the classified item.
     assert not any("baomi" in rel or "draft" in rel for rel in expected)
+    # nor do the draft issue (No.3) and the withheld one (No.4)
+    assert not any(
+        rel.startswith(("issues/qingshi/2026/3", "issues/qingshi/2026/4")) for rel in expected
+    )
     for path in expected.values():
         assert "青石区重点目标安保部署方案".encode() not in path.read_bytes(), path
+        assert "青石区重点目标安保专报".encode() not in path.read_bytes(), path
 
 
 def test_compare_reports_missing_extra_and_different_files(tmp_path: Path) -> None:

@@ -94,8 +94,13 @@ def feed_context(
 
 
 def feed_deps(context: dict[str, Any]) -> tuple[str, ...]:
-    """A feed is made from exactly the entries it shows (bodies included)."""
-    made = tuple(deps.item(e["item"].slug) for e in context["feed"]["entries"])
+    """A feed is made from exactly the entries it shows: bodies, and what the model adds
+    to their front matter (adoptions by bulletin issues: ``meta:``)."""
+    made = tuple(
+        dep
+        for e in context["feed"]["entries"]
+        for dep in (deps.item(e["item"].slug), deps.meta(e["item"].slug))
+    )
     return made or (deps.ALL_ITEMS,)  # an empty feed takes its date from the site's newest item
 
 

@@ -19,7 +19,21 @@ from ..model import Site
 from . import deps as dep_kinds
 from .deps import ALL_ITEMS, Values
 
-__all__ = ["ALL_ITEMS", "Page", "Planner", "Values", "body_slugs", "fingerprints"]
+# A page of this kind is a PDF laid out from its template's HTML (``render``); slow to make,
+# so sessions (serve, watch) make such pages after the live ones: ``DEFERRED_KINDS``.
+PDF = "pdf"
+DEFERRED_KINDS = frozenset({PDF})
+
+__all__ = [
+    "ALL_ITEMS",
+    "DEFERRED_KINDS",
+    "PDF",
+    "Page",
+    "Planner",
+    "Values",
+    "body_slugs",
+    "fingerprints",
+]
 
 
 @dataclass(frozen=True)

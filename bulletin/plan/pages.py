@@ -18,6 +18,7 @@ from .. import stats
 from ..model import Item, Site, Unit
 from ..urls import out_path, section_url
 from . import deps
+from .documents import DOCUMENT_PLANNERS
 from .feeds import feed_pages
 from .page import Page, Planner
 from .reports import REPORT_PLANNERS
@@ -50,7 +51,8 @@ def item_pages(site: Site, today: dt.date, slugs: Iterable[str] | None = None) -
                     else None
                 ),
             },
-            (deps.item(item.slug), *others),
+            # meta: what bulletin issues add to it (adoptions, links) is not in its file
+            (deps.item(item.slug), deps.meta(item.slug), *others),
             "item",
         )
 
@@ -175,9 +177,11 @@ PLANNERS: tuple[Planner, ...] = (home_page, item_pages, list_pages, report_pages
 
 
 def planners() -> tuple[Planner, ...]:
-    """PLANNERS with report_pages spelled out into its own planners."""
+    """PLANNERS with report_pages spelled out into its own planners, then the office's
+    documents (``plan.documents``: issues, circulars, PDFs)."""
     reports = (*REPORT_PLANNERS, feed_pages)
-    return tuple(q for p in PLANNERS for q in (reports if p is report_pages else (p,)))
+    spelled = tuple(q for p in PLANNERS for q in (reports if p is report_pages else (p,)))
+    return spelled + DOCUMENT_PLANNERS
 
 
 def plan_pages(site: Site, today: dt.date) -> list[Page]:

@@ -23,8 +23,9 @@ from .. import charts, stats
 from ..i18n import translate
 from ..model import Item, Site
 from ..stats import Reason, UnitYear, YearStats
-from ..urls import out_path
+from ..urls import circular_url, out_path
 from . import deps
+from .circular import circular_quarters
 from .page import Page
 
 # --- text shared by pages, exports and the command line ---------------------------------
@@ -391,6 +392,11 @@ def stats_pages(site: Site, today: dt.date) -> Iterator[Page]:
                 "scoring": scoring_text(site),
                 "json_url": f"{base}stats/{year}.json",
                 "csv_url": f"{base}stats/{year}.csv",
+                "circulars": [
+                    (q, circular_url(base, year, q))
+                    for y, q in reversed(circular_quarters(site, today))
+                    if y == year
+                ],
                 "canonical": url,
             }
 
@@ -477,10 +483,12 @@ def anthology_pages(site: Site, today: dt.date) -> Iterator[Page]:
     )
     for year, reports in volumes.items():
         url = f"{base}anthology/{year}/"
+        anchors = {item.url: f"r{n}" for n, item in enumerate(reports, 1)}  # on paper
+        context = {"year": year, "reports": reports, "volumes": volumes, "page_url": url}
         yield Page(
             out_path(url, base),
             "anthology.html",
-            {"year": year, "reports": reports, "volumes": volumes, "page_url": url},
+            {**context, "anchors": anchors},
             (deps.ANTHOLOGY, *(deps.item(i.slug) for i in reports)),
             "anthology",
         )

@@ -21,12 +21,22 @@ DOC = ROOT / "docs" / "architecture.md"
 
 LAYERS: list[tuple[str, ...]] = [
     ("messages",),
-    ("bulletin", "diagnostics", "fsutil", "fingerprint", "parallel", "i18n", "charts", "slips"),
+    (
+        "bulletin",
+        "diagnostics",
+        "fsutil",
+        "fingerprint",
+        "parallel",
+        "i18n",
+        "charts",
+        "slips",
+        "export",
+    ),
     ("config", "frontmatter", "search"),
     ("urls", "templates", "clock", "arguments"),
     ("schema", "markdown", "skeletons"),
     ("content", "importer"),
-    ("cache", "checks"),
+    ("cache", "checks", "issues"),
     ("sources", "model"),
     ("stats",),
     ("plan",),
@@ -36,7 +46,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("build",),
     ("watch",),
     ("console",),
-    ("serve",),
+    ("serve", "document_commands"),
     ("cli",),
     ("__main__",),
 ]
