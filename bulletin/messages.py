@@ -720,6 +720,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "bulletin: {label} is already {path}; not overwritten",
     },
     # --- bulletin issues and circular notes (issues/, config.py) -------------------------
+    "issue.unknown_key": {"zh-CN": "未知的键{hint}", "en": "unknown key{hint}"},
     "issue.whole_number": {
         "zh-CN": "必须是整数，例如 15",
         "en": "must be a whole number such as 15",

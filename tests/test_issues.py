@@ -239,7 +239,7 @@ def test_new_issue_proposes_the_items_not_yet_in_an_issue(
     # a second run takes the next number, an explicit used number is refused
     assert main(["new-issue", "qs", str(root), "--date", "2026-06-21"]) == 0
     assert main(["new-issue", "qs", str(root), "--number", "2", "--date", "2026-06-21"]) == 1
-    assert "《测试信息》2026年第2期 is already" in capsys.readouterr().err
+    assert "《测试信息》2026年第2期已经是" in capsys.readouterr().err
     assert main(["new-issue", "qx", str(root)]) == 2
 
 

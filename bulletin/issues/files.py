@@ -126,7 +126,7 @@ def read_issue(
                     rel,
                     lines[key],
                     key[:100],
-                    msg("config.unknown_key", hint=did_you_mean(key, ISSUE_FIELDS)),
+                    msg("issue.unknown_key", hint=did_you_mean(key, ISSUE_FIELDS)),
                 )
             )
             continue
@@ -233,7 +233,7 @@ def read_note(
         if entry.key not in NOTE_FIELDS:
             hint = did_you_mean(entry.key, NOTE_FIELDS)
             problems.append(
-                Diagnostic(rel, line, entry.key[:100], msg("config.unknown_key", hint=hint))
+                Diagnostic(rel, line, entry.key[:100], msg("issue.unknown_key", hint=hint))
             )
             continue
         try:
