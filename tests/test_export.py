@@ -9,13 +9,13 @@ import io
 import re
 from pathlib import Path
 
+import pypdf  # the test extra: a missing one fails, never skips
 import pytest
 from test_issues import make_site
 
 from bulletin.build import BuildOptions, build
 from bulletin.cli import main
 
-pypdf = pytest.importorskip("pypdf")
 MARKING = "内部资料，注意保存"
 A4 = (595.0, 842.0)  # points
 
