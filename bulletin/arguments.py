@@ -20,22 +20,9 @@ from pathlib import Path
 from . import __version__
 from .config import CONFIG_FILE, load_config, read_language
 from .diagnostics import BulletinError
+from .export import LIBRARIES
 from .messages import ARGPARSE_ZH, DEFAULT_LANGUAGE, LANGUAGES, msg
 from .slips import date_slip
-
-COMMANDS = (
-    "build",
-    "check",
-    "new",
-    "review",
-    "import",
-    "stats",
-    "serve",
-    "watch",
-    "new-issue",
-    "export",
-)
-EXPORT_FORMATS = ("pdf", "docx")
 
 
 def _date(value: str, language: str = DEFAULT_LANGUAGE) -> dt.date:
@@ -178,7 +165,7 @@ def make_parsers(
     for name, p in (("issue", issue), ("circular", circ), ("anthology", anth)):
         p.add_argument("--lang", choices=LANGUAGES, help=h("help.lang"))
         site_dir(p)
-        p.add_argument("--format", choices=EXPORT_FORMATS, required=True, help=h("help.format"))
+        p.add_argument("--format", choices=tuple(LIBRARIES), required=True, help=h("help.format"))
         p.add_argument("-o", "--output", type=Path, metavar="FILE", help=h("help.export_output"))
         p.add_argument("--today", type=date_type, metavar="YYYY-MM-DD", help=h("help.export_today"))
         p.set_defaults(document=name)  # also when this parser reads the words alone

@@ -24,8 +24,6 @@ from .diagnostics import Diagnostic, did_you_mean, report
 from .messages import Message, listing, msg
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
-FORMATS = ("pdf", "docx")
-DOCUMENTS = ("issue", "circular", "anthology")
 
 
 def say(message: Message, language: str) -> None:
